@@ -1,0 +1,27 @@
+/* The CLI's commands: one cmd_<verb>.c each, dispatched from main.c. Only this layer turns
+ * -errno into messages for people. */
+#ifndef RUNTIME_CMD_H
+#define RUNTIME_CMD_H
+
+#define EXIT_USAGE 2
+
+struct cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+	const char *summary;
+};
+
+int cmd_do(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_syscalls(int argc, char **argv);
+
+extern const struct cmd cmd_table[];
+
+/* "warden: <msg>" on stderr. */
+__attribute__((format(printf, 1, 2))) void cmd_error(const char *fmt, ...);
+/* Prints the usage of one command (or all) to stderr and returns EXIT_USAGE. */
+int cmd_usage(const char *name);
+
+#endif

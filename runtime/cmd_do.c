@@ -1,0 +1,81 @@
+/* warden do: sandbox a command over the host's root, like `runsc do`. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/cmd.h"
+#include "sentry/sentry.h"
+
+extern char **environ;
+
+/* Parses "--name=value" or "--name value"; returns the value or NULL. */
+static const char *opt_value(const char *name, int argc, char **argv, int *i)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n))
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] == 0 && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+int cmd_do(int argc, char **argv)
+{
+	struct sentry_config cfg = { .platform = "ptrace", .host_root = "/" };
+	char cwd[PATH_MAX];
+	enum sentry_stage stage;
+	int i, st, err;
+	const char *v;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		}
+		if (argv[i][0] != '-')
+			break;
+		if ((v = opt_value("--platform", argc, argv, &i))) {
+			cfg.platform = v;
+		} else if (!strcmp(argv[i], "--strace")) {
+			cfg.strace = true;
+		} else if ((v = opt_value("--debug-log", argc, argv, &i))) {
+			cfg.debug_log = v;
+		} else {
+			cmd_error("do: unknown flag '%s'", argv[i]);
+			return cmd_usage("do");
+		}
+	}
+	if (i >= argc) {
+		cmd_error("do: no command given");
+		return cmd_usage("do");
+	}
+	if (strcmp(cfg.platform, "ptrace")) {
+		cmd_error("do: unknown platform '%s' (available: ptrace)", cfg.platform);
+		return EXIT_USAGE;
+	}
+	cfg.argv = argv + i;
+	cfg.envp = environ;
+	cfg.cwd = getcwd(cwd, sizeof(cwd));
+	err = sentry_run(&cfg, &st, &stage);
+	if (err) {
+		if (stage == SENTRY_STAGE_EXEC) {
+			cmd_error("%s: %s", argv[i], strerror(-err));
+			/* The shell's convention: 127 not found, 126 found but not runnable. */
+			return err == -ENOENT || err == -ENOTDIR ? 127 : 126;
+		}
+		cmd_error("cannot start the sandbox: %s", strerror(-err));
+		return 125;
+	}
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 125;
+}

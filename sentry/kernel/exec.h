@@ -1,0 +1,15 @@
+/* execve: replaces a task's image; shared by execve(2) and the sandbox's first process. */
+#ifndef SENTRY_KERNEL_EXEC_H
+#define SENTRY_KERNEL_EXEC_H
+
+struct task;
+
+/* Loads path with argv/envp (sentry copies, NULL-terminated) into a fresh mm and makes it
+ * t's: registers reset to the new entry, close-on-exec fds closed, caught signals reset.
+ * On failure t is unchanged. 0 or -errno (see loader_load). */
+int task_execve(struct task *t, const char *path, char *const *argv, char *const *envp);
+
+/* Frees a NULL-terminated string vector made by the sentry. */
+void strv_free(char **v);
+
+#endif

@@ -1,0 +1,175 @@
+/* The task thread: runs the guest on the platform and serves its traps. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "common/log.h"
+#include "fs/vfs/vfs.h"
+#include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/syscalls/syscalls.h"
+
+#define TASK_THREAD_STACK (1u << 20)
+
+static __thread struct task *cur_task;
+
+struct task *task_current(void)
+{
+	return cur_task;
+}
+
+int task_start(struct task *t)
+{
+	pthread_attr_t attr;
+	sigset_t all, old;
+	int err;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, TASK_THREAD_STACK);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* Task threads take host signals only through the platform, never as handlers. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&t->thread, &attr, task_run, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	return -err;
+}
+
+/* Kills the whole thread group with signal sig (default action of a fatal signal). */
+static void task_kill_fatal(struct task *t, int sig)
+{
+	bool core = sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL ||
+		    sig == SIGTRAP || sig == SIGABRT || sig == SIGQUIT || sig == SIGSYS;
+
+	task_group_exit(t, sig | (core ? 0x80 : 0));
+}
+
+void task_group_exit(struct task *t, int wait_status)
+{
+	struct thread_group *tg = t->tg;
+	struct task *o;
+
+	pthread_mutex_lock(&tg->lock);
+	if (!tg->exiting) {
+		tg->exiting = true;
+		tg->exit_status = wait_status;
+	}
+	list_for_each_entry(o, &tg->tasks, tg_node) {
+		o->exiting = true;
+		if (o != t && o->ctx)
+			plat_interrupt(o->ctx);
+	}
+	pthread_mutex_unlock(&tg->lock);
+}
+
+void task_exit(struct task *t)
+{
+	struct thread_group *tg = t->tg;
+	struct kernel *k = t->k;
+	bool last;
+
+	if (t->ctx)
+		plat_ctx_release(t->ctx);
+	t->ctx = NULL;
+	if (t->mm)
+		mm_put(t->mm);
+	if (t->fdt)
+		fdt_put(t->fdt);
+	if (t->fs)
+		fs_view_put(t->fs);
+	cred_put(t->cred);
+
+	pthread_mutex_lock(&tg->lock);
+	list_del(&t->tg_node);
+	last = --tg->ntasks == 0;
+	if (last) {
+		if (!tg->exiting) {
+			tg->exiting = true;
+			tg->exit_status = (t->exit_code & 0xff) << 8;
+		}
+		tg->zombie = true;
+	}
+	pthread_mutex_unlock(&tg->lock);
+	kernel_free_pid(k, t->tid);
+	if (last && tg == k->init) {
+		pthread_mutex_lock(&k->lock);
+		k->init_exited = true;
+		k->init_status = tg->exit_status;
+		pthread_cond_broadcast(&k->cond);
+		pthread_mutex_unlock(&k->lock);
+	}
+	free(t);
+	pthread_exit(NULL);
+}
+
+/* A guest fault the mm can't resolve becomes the signal Linux would send. */
+static void task_handle_fault(struct task *t, const struct plat_fault *f)
+{
+	int err;
+
+	if (f->signo == SIGSEGV && (f->code == SEGV_MAPERR || f->code == SEGV_ACCERR)) {
+		err = mm_handle_fault(t->mm, f->addr, f->code == SEGV_ACCERR);
+		if (!err)
+			return;
+		log_debug("task %d: fault at %#lx rip %#lx: %d", t->tid, (unsigned long)f->addr,
+			  (unsigned long)t->regs.rip, err);
+		task_kill_fatal(t, err == -EIO ? SIGBUS : SIGSEGV);
+		return;
+	}
+	log_debug("task %d: signal %d code %d addr %#lx rip %#lx", t->tid, f->signo, f->code,
+		  (unsigned long)f->addr, (unsigned long)t->regs.rip);
+	task_kill_fatal(t, f->signo);
+}
+
+static void task_handle_syscall(struct task *t)
+{
+	struct sysargs a = { { t->regs.rdi, t->regs.rsi, t->regs.rdx, t->regs.r10, t->regs.r8,
+			       t->regs.r9 } };
+	long ret = syscall_dispatch(t, t->regs.orig_rax, &a);
+
+	/* Restart codes never reach a guest; without signal delivery they mean EINTR. */
+	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
+	    ret == -ERESTART_RESTARTBLOCK)
+		ret = -EINTR;
+	t->regs.rax = (uint64_t)ret;
+}
+
+void *task_run(void *arg)
+{
+	struct task *t = arg;
+	struct plat_fault fault;
+	int ev;
+
+	cur_task = t;
+	ev = plat_new_ctx(t->k->platform, &t->ctx);
+	if (ev < 0) {
+		log_warn("task %d: cannot create a platform context: %s", t->tid, strerror(-ev));
+		task_kill_fatal(t, SIGKILL);
+		task_exit(t);
+	}
+	for (;;) {
+		if (t->exiting)
+			task_exit(t);
+		ev = plat_switch_to(t->ctx, mm_plat_as(t->mm), &t->regs, &fault);
+		switch (ev) {
+		case PLAT_SYSCALL:
+			t->syscalls++;
+			task_handle_syscall(t);
+			break;
+		case PLAT_FAULT:
+			task_handle_fault(t, &fault);
+			break;
+		case PLAT_INTERRUPTED:
+			break;
+		default:
+			log_warn("task %d: platform failure: %s", t->tid, strerror(-ev));
+			task_kill_fatal(t, SIGKILL);
+			break;
+		}
+	}
+	return NULL;
+}

@@ -1,0 +1,153 @@
+/*
+ * Tasks (threads), thread groups (processes), credentials and the sandbox kernel.
+ *
+ * One host thread per task (the task thread) runs task_run(): switch to the guest,
+ * handle the trap (syscall, fault, interrupt), deliver pending signals, repeat.
+ *
+ * Lock order: kernel->lock (task/pid tables, parent/child links) -> tg->lock ->
+ * t->lock -> mm locks -> fs locks.
+ */
+#ifndef SENTRY_KERNEL_TASK_H
+#define SENTRY_KERNEL_TASK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/list.h"
+#include "common/ref.h"
+#include "platform/platform.h"
+#include "sentry/abi/linux.h"
+
+struct mm;
+struct fdtable;
+struct fs_view;
+struct vfs_cred;
+struct file;
+struct umem;
+
+#define KERNEL_MAX_PID 32768 /* the sandbox's pid space, like pid_max */
+#define CRED_MAX_GROUPS 65536
+
+struct cred {
+	struct ref ref;
+	uint32_t uid, euid, suid, fsuid;
+	uint32_t gid, egid, sgid, fsgid;
+	uint64_t cap_effective, cap_permitted, cap_inheritable, cap_bounding;
+	uint32_t ngroups;
+	uint32_t groups[]; /* sorted */
+};
+
+struct sighand {
+	struct ref ref;
+	pthread_mutex_t lock;
+	struct linux_sigaction action[LINUX_NSIG]; /* index signo - 1 */
+};
+
+/* A process. */
+struct thread_group {
+	struct ref ref;
+	struct kernel *k;
+	int tgid;
+	int pgid, sid;
+	struct task *leader;
+	struct list_head tasks; /* struct task.tg_node */
+	int ntasks;
+	struct sighand *sighand;
+	struct linux_rlimit rlimits[16];
+	struct thread_group *parent; /* NULL for the sandbox's init */
+	struct list_head children;   /* struct thread_group.sibling */
+	struct list_head sibling;
+	bool exiting;	/* exit_group or a fatal signal started */
+	int exit_status; /* wait status (W_EXITCODE / signal) once exiting */
+	bool zombie;
+	bool dumpable;
+	bool child_subreaper;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+struct task {
+	struct kernel *k;
+	int tid;
+	struct thread_group *tg;
+	struct list_head tg_node;
+	struct mm *mm;		/* +1 */
+	struct fdtable *fdt;	/* +1 */
+	struct fs_view *fs;	/* +1 */
+	struct cred *cred;	/* +1, replaced (RCU-style) not mutated */
+	struct plat_ctx *ctx;
+	struct plat_regs regs;
+	uaddr_t clear_child_tid;
+	uaddr_t robust_list;
+	uint64_t robust_list_len;
+	linux_sigset_t sigmask;
+	char comm[LINUX_TASK_COMM_LEN];
+	pthread_t thread;
+	pthread_mutex_t lock;
+	bool exiting;
+	int exit_code;
+	uint64_t syscalls;	/* count, for rusage-ish reporting */
+	struct {
+		uaddr_t sp;
+		uint64_t size;
+		int flags; /* SS_DISABLE, SS_AUTODISARM */
+	} altstack;
+	bool no_new_privs;
+	int pdeathsig;
+};
+
+/* The sandbox: every task and process, the platform, and how the sandbox ended. */
+struct kernel {
+	struct platform *platform;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct task *pid_table[KERNEL_MAX_PID]; /* tid -> task (leaders double as tgid) */
+	int last_pid;
+	int ntasks;
+	struct thread_group *init; /* pid 1 */
+	bool init_exited;
+	int init_status;	/* wait status of init */
+	bool strace;
+	int strace_fd;
+	char hostname[65];
+	char domainname[65];
+	struct timespec boot_time; /* CLOCK_MONOTONIC at sandbox start */
+};
+
+/* ---- tasks ---- */
+/* The calling task thread's task (set by task_run). */
+struct task *task_current(void);
+/* Allocates a pid in k (-EAGAIN when the pid space is full). */
+int kernel_alloc_pid(struct kernel *k, struct task *t);
+void kernel_free_pid(struct kernel *k, int pid);
+struct task *kernel_find_task(struct kernel *k, int tid); /* under k->lock */
+
+/* Starts a task thread for t: it runs the guest from t->regs. */
+int task_start(struct task *t);
+/* The task thread's main loop. */
+void *task_run(void *arg);
+/* Ends the calling task: code is the exit status for exit(2). Does not return. */
+__attribute__((noreturn)) void task_exit(struct task *t);
+/* exit_group: marks the whole thread group exiting with wait status st. */
+void task_group_exit(struct task *t, int wait_status);
+
+/* ---- credentials ---- */
+struct cred *cred_new_root(void); /* uid 0 with full capabilities, +1 */
+void cred_get(struct cred *c);
+void cred_put(struct cred *c);
+/* The fs view of t's creds (pointers valid while t->cred is held). */
+void task_vfs_cred(struct task *t, struct vfs_cred *out);
+
+/* ---- guest memory helpers (wrap mm_copy_* on t->mm) ---- */
+int task_copy_in(struct task *t, uaddr_t src, void *dst, size_t n);
+int task_copy_out(struct task *t, uaddr_t dst, const void *src, size_t n);
+/* Copies a NUL-terminated string of at most max bytes (incl. NUL) into buf (size max).
+ * Returns its length, -EFAULT, or -ENAMETOOLONG. */
+long task_strncpy_in(struct task *t, uaddr_t src, char *buf, size_t max);
+/* Copies a guest path (PATH_MAX) into a new malloc'd string. 0/-EFAULT/-ENAMETOOLONG/-ENOMEM. */
+int task_path_in(struct task *t, uaddr_t src, char **out);
+/* The fs-layer view of guest memory for ioctl & co. */
+void task_umem(struct task *t, struct umem *um);
+
+#endif

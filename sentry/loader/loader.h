@@ -1,0 +1,46 @@
+/*
+ * Program loading for execve and the sandbox's first process: resolves the file, follows
+ * #! interpreters (up to 4 levels, like Linux's BINPRM_MAX_RECURSION), maps ELF64
+ * executables (ET_EXEC, ET_DYN/PIE) and their PT_INTERP dynamic loader into a fresh mm,
+ * and builds the initial stack (argc, argv, envp, auxv, AT_RANDOM bytes, AT_EXECFN).
+ *
+ * Every byte of the file is untrusted: a malformed header, an out-of-range segment or an
+ * overflowing size is -ENOEXEC (or -EINVAL/-ENOMEM as Linux gives), never a crash.
+ */
+#ifndef SENTRY_LOADER_LOADER_H
+#define SENTRY_LOADER_LOADER_H
+
+#include <stdint.h>
+#include "common/util.h"
+
+struct mm;
+struct fs_view;
+struct vfs_cred;
+struct file;
+
+struct loader_args {
+	const char *path;	   /* as the guest passed it to execve */
+	int dirfd_is_cwd;	   /* reserved for execveat; 1 for now */
+	char *const *argv;	   /* sentry copies, NULL-terminated */
+	char *const *envp;
+	struct fs_view *fs;	   /* where path is resolved */
+	const struct vfs_cred *cred;
+};
+
+struct loader_result {
+	uaddr_t entry;	   /* where the guest starts (the interpreter's entry if any) */
+	uaddr_t sp;	   /* initial stack pointer (points at argc) */
+	uaddr_t brk_start;
+	struct file *exe;  /* +1: the executable finally loaded (for /proc/self/exe) */
+	char comm[16];	   /* basename of the executable, for the task's comm */
+};
+
+/*
+ * Loads args->path into mm (which must be empty) and sets up its stack.
+ * Returns 0 or -errno: -ENOENT, -EACCES (not executable / noexec mount),
+ * -ENOEXEC (not a format we run), -ELOOP (#! too deep), -E2BIG (argv+envp
+ * too large), -ENOMEM, -EFAULT.
+ */
+int loader_load(struct mm *mm, const struct loader_args *args, struct loader_result *out);
+
+#endif
