@@ -16,6 +16,7 @@
 #include "fs/tmpfs/tmpfs.h"
 #include "fs/dev/devfs.h"
 #include "fs/vfs/vfs.h"
+#include "sentry/filter/filter.h"
 #include "sentry/kernel/exec.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task.h"
@@ -258,6 +259,10 @@ int sentry_run(const struct sentry_config *cfg, int *wait_status, enum sentry_st
 	if (err)
 		return err;
 	*stage = SENTRY_STAGE_SETUP;
+	/* From here on the host sees only the syscalls in sentry/filter/allowed.h. */
+	err = filter_install();
+	if (err)
+		return err;
 	err = task_start(t);
 	if (err)
 		return err;

@@ -1,6 +1,6 @@
 /*
  * Program loading for execve and the sandbox's first process: resolves the file, follows
- * #! interpreters (up to 4 levels, like Linux's BINPRM_MAX_RECURSION), maps ELF64
+ * #! interpreters (5 rewrites, as Linux allows), maps ELF64
  * executables (ET_EXEC, ET_DYN/PIE) and their PT_INTERP dynamic loader into a fresh mm,
  * and builds the initial stack (argc, argv, envp, auxv, AT_RANDOM bytes, AT_EXECFN).
  *
@@ -38,7 +38,8 @@ struct loader_result {
 /*
  * Loads args->path into mm (which must be empty) and sets up its stack.
  * Returns 0 or -errno: -ENOENT, -EACCES (not executable / noexec mount),
- * -ENOEXEC (not a format we run), -ELOOP (#! too deep), -E2BIG (argv+envp
+ * -ENOEXEC (not a format we run), -ELIBBAD (bad ELF interpreter), -EPERM (segment
+ * below the minimum address), -EIO, -ELOOP (#! too deep), -E2BIG (argv+envp
  * too large), -ENOMEM, -EFAULT.
  */
 int loader_load(struct mm *mm, const struct loader_args *args, struct loader_result *out);
