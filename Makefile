@@ -28,6 +28,7 @@ asan: deps
 	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS) -L unit --timeout 300
 
 bench: build
+	@./scripts/setup-deps.sh bench
 	./bench/run.sh $(BUILD)
 
 format:

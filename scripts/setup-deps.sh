@@ -2,7 +2,9 @@
 # Installs the Debian packages Warden builds and tests with, only when one is missing,
 # so that `make run` and `make test` work on a fresh Debian 12 machine.
 set -e
-PKGS="build-essential cmake pkg-config libseccomp-dev libunwind-dev liburing-dev libjson-c-dev busybox-static"
+PKGS="build-essential cmake pkg-config libseccomp-dev libunwind-dev liburing-dev libjson-c-dev busybox-static strace"
+# `setup-deps.sh bench` adds the peers the benchmarks compare against.
+[ "${1:-}" = bench ] && PKGS="$PKGS proot"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

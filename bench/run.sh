@@ -1,0 +1,110 @@
+#!/bin/sh
+# bench/run.sh BUILD_DIR: the same workloads natively, under `warden do` (BUILD_DIR/warden)
+# and, when installed, under proot, in one run; prints one table. Installs nothing: a peer
+# that is missing is skipped with a note. Compiles its own programs with cc into
+# BUILD_DIR/bench-bin (not /tmp: the sandbox has a private /tmp and must see them).
+# Not part of ctest. Environment: WARDEN_FLAGS (default --platform=ptrace), CC (default cc).
+#
+#   getpid       100,000 raw getpid syscalls, timed by the program itself
+#   true         /bin/true start to exit, mean of 50 runs, wall clock from the host
+#   read         reading a 256 MiB /tmp file in 1 MiB blocks, timed by the program itself
+set -u
+
+if [ $# -ne 1 ] || [ ! -d "$1" ]; then
+	echo "usage: $0 BUILD_DIR" >&2
+	exit 2
+fi
+build=$(cd "$1" && pwd)
+src=$(cd "$(dirname "$0")" && pwd)
+bin="$build/bench-bin"
+warden="$build/warden"
+CC=${CC:-cc}
+WARDEN_FLAGS=${WARDEN_FLAGS:---platform=ptrace}
+LIMIT=30 # seconds for any one measurement
+TRUE_RUNS=50
+
+mkdir -p "$bin" || exit 1
+for p in getpid_loop read_loop spawn_loop; do
+	"$CC" -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$bin/$p" "$src/$p.c" || {
+		echo "bench: could not compile $p.c" >&2
+		exit 1
+	}
+done
+
+case "$build" in
+/tmp/*) echo "note: $build is under /tmp, which the sandbox does not share: warden runs will fail" ;;
+esac
+
+peers="native"
+if [ -x "$warden" ]; then
+	peers="$peers warden"
+else
+	echo "note: $warden not built: skipping the warden column"
+fi
+if command -v proot >/dev/null 2>&1; then
+	peers="$peers proot"
+else
+	echo "note: proot not installed (Debian package proot): skipping the proot column"
+fi
+
+# prefix PEER: the command words that run a program under PEER.
+prefix() {
+	case $1 in
+	native) ;;
+	warden) echo "$warden do $WARDEN_FLAGS --" ;;
+	proot) echo "proot" ;;
+	esac
+}
+
+# seconds_of CMD...: runs CMD, prints the value of its "seconds=" field, or "fail".
+seconds_of() {
+	out=$(timeout -k 5 $LIMIT "$@" </dev/null 2>/dev/null)
+	s=$(printf '%s\n' "$out" | sed -n 's/^seconds=\([0-9.]*\).*/\1/p' | tail -n 1)
+	if [ -n "$s" ]; then echo "$s"; else echo fail; fi
+}
+
+# measure WORKLOAD PEER: seconds for one workload under one peer.
+measure() {
+	# shellcheck disable=SC2046 # the prefix is meant to split into words
+	case $1 in
+	getpid) seconds_of $(prefix "$2") "$bin/getpid_loop" 100000 ;;
+	true) seconds_of "$bin/spawn_loop" $TRUE_RUNS $(prefix "$2") /bin/true ;;
+	read) seconds_of $(prefix "$2") "$bin/read_loop" 256 ;;
+	esac
+}
+
+ratio() { # a b: b/a formatted, or "-"
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "fail" || b == "fail" || a + 0 == 0) print "-"; else printf "%.1fx", b / a }'
+}
+
+label() {
+	case $1 in
+	getpid) echo "getpid x100000 (s)" ;;
+	true) echo "/bin/true start-to-exit (s/run)" ;;
+	read) echo "read 256 MiB, 1 MiB blocks (s)" ;;
+	esac
+}
+
+started=$(date +%s)
+printf '%-34s' workload
+for p in $peers; do
+	printf ' %12s' "$p"
+	[ "$p" != native ] && printf ' %14s' "$p/native"
+done
+echo
+for wl in getpid true read; do
+	printf '%-34s' "$(label $wl)"
+	base=""
+	for p in $peers; do
+		t=$(measure $wl "$p")
+		printf ' %12s' "$t"
+		if [ "$p" = native ]; then
+			base=$t
+		else
+			printf ' %14s' "$(ratio "$base" "$t")"
+		fi
+	done
+	echo
+done
+echo "(total bench time: $(($(date +%s) - started)) s; 'fail' = the run failed or took over ${LIMIT} s)"
