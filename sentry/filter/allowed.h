@@ -51,6 +51,7 @@ ALLOW(sched_yield)
 ALLOW(sched_getaffinity)
 ALLOW(sched_setaffinity)	/* pinning a task thread and its stub to one CPU */
 ALLOW(getpid)
+ALLOW(getppid)		/* stub start-up checks its parent */
 ALLOW(gettid)
 ALLOW(getuid)
 ALLOW(getgid)

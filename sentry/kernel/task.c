@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "fs/vfs/vfs.h"
 #include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/futex.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/syscalls.h"
@@ -39,6 +40,54 @@ int task_start(struct task *t)
 	return -err;
 }
 
+int task_block(struct task *t, pthread_mutex_t *mu, pthread_cond_t *cv,
+	       const struct timespec *abstime)
+{
+	bool pending;
+	int err;
+
+	pthread_mutex_lock(&t->lock);
+	pending = t->interrupted || t->exiting;
+	if (!pending) {
+		t->block_mu = mu;
+		t->block_cv = cv;
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (pending)
+		return -EINTR;
+	/* task_interrupt sets the flag before taking mu, and we hold mu until the wait
+	 * releases it, so its broadcast cannot fall between our check and the wait. */
+	err = abstime ? pthread_cond_timedwait(cv, mu, abstime) : pthread_cond_wait(cv, mu);
+	pthread_mutex_lock(&t->lock);
+	t->block_mu = NULL;
+	t->block_cv = NULL;
+	pending = t->interrupted || t->exiting;
+	pthread_mutex_unlock(&t->lock);
+	if (pending)
+		return -EINTR;
+	return err == ETIMEDOUT ? -ETIMEDOUT : 0;
+}
+
+void task_interrupt(struct task *t)
+{
+	pthread_mutex_t *mu;
+	pthread_cond_t *cv;
+
+	pthread_mutex_lock(&t->lock);
+	t->interrupted = true;
+	mu = t->block_mu;
+	cv = t->block_cv;
+	pthread_mutex_unlock(&t->lock);
+	/* Block locks are long-lived (static or owned by objects that outlive waiters). */
+	if (mu) {
+		pthread_mutex_lock(mu);
+		pthread_cond_broadcast(cv);
+		pthread_mutex_unlock(mu);
+	}
+	if (t->ctx)
+		plat_interrupt(t->ctx);
+}
+
 /* Kills the whole thread group with signal sig (default action of a fatal signal). */
 static void task_kill_fatal(struct task *t, int sig)
 {
@@ -60,8 +109,8 @@ void task_group_exit(struct task *t, int wait_status)
 	}
 	list_for_each_entry(o, &tg->tasks, tg_node) {
 		o->exiting = true;
-		if (o != t && o->ctx)
-			plat_interrupt(o->ctx);
+		if (o != t)
+			task_interrupt(o);
 	}
 	pthread_mutex_unlock(&tg->lock);
 }
@@ -75,6 +124,13 @@ void task_exit(struct task *t)
 	if (t->ctx)
 		plat_ctx_release(t->ctx);
 	t->ctx = NULL;
+	/* CLONE_CHILD_CLEARTID: zero the tid word and wake a joiner, as Linux does. */
+	if (t->clear_child_tid && t->mm) {
+		uint32_t zero = 0;
+
+		if (!task_copy_out(t, t->clear_child_tid, &zero, sizeof(zero)))
+			futex_wake(t, t->clear_child_tid, 1, FUTEX_BITSET_MATCH_ANY, false);
+	}
 	if (t->mm)
 		mm_put(t->mm);
 	if (t->fdt)
@@ -129,7 +185,10 @@ static void task_handle_syscall(struct task *t)
 {
 	struct sysargs a = { { t->regs.rdi, t->regs.rsi, t->regs.rdx, t->regs.r10, t->regs.r8,
 			       t->regs.r9 } };
-	long ret = syscall_dispatch(t, t->regs.orig_rax, &a);
+	long ret;
+
+	t->interrupted = false;
+	ret = syscall_dispatch(t, t->regs.orig_rax, &a);
 
 	/* Restart codes never reach a guest; without signal delivery they mean EINTR. */
 	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||

@@ -63,6 +63,7 @@ struct thread_group {
 	bool zombie;
 	bool dumpable;
 	bool child_subreaper;
+	linux_sigset_t pending; /* process-directed */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 };
@@ -95,6 +96,11 @@ struct task {
 	} altstack;
 	bool no_new_privs;
 	int pdeathsig;
+	/* Blocking in the sentry (task_block): what to poke to wake this task. */
+	pthread_mutex_t *block_mu;
+	pthread_cond_t *block_cv;
+	bool interrupted;
+	linux_sigset_t pending;
 };
 
 /* The sandbox: every task and process, the platform, and how the sandbox ended. */
@@ -131,6 +137,16 @@ void *task_run(void *arg);
 __attribute__((noreturn)) void task_exit(struct task *t);
 /* exit_group: marks the whole thread group exiting with wait status st. */
 void task_group_exit(struct task *t, int wait_status);
+
+/*
+ * Blocks the calling task on cv (mu held by the caller, as for pthread_cond_wait) until
+ * woken, until abstime (CLOCK_MONOTONIC; NULL = forever) or until task_interrupt().
+ * Returns 0 (woken: the caller rechecks its condition), -ETIMEDOUT or -EINTR.
+ */
+int task_block(struct task *t, pthread_mutex_t *mu, pthread_cond_t *cv,
+	       const struct timespec *abstime);
+/* Makes t's current or next task_block return -EINTR (exit, signals). Any thread. */
+void task_interrupt(struct task *t);
 
 /* ---- credentials ---- */
 struct cred *cred_new_root(void); /* uid 0 with full capabilities, +1 */

@@ -167,3 +167,29 @@ void mm_unpin_iov(struct mm_pin *pin)
 	pin->pages = pin->inline_pages;
 	pin->npages = 0;
 }
+
+int mm_futex_shared_key(struct mm *mm, uaddr_t addr, uint64_t *off)
+{
+	const struct vma *v;
+	pte_t *pte;
+	long i;
+	int err = 0;
+
+	pthread_mutex_lock(&mm->lock);
+	i = vmas_find(&mm->vmas, addr);
+	if (i < 0) {
+		err = -EFAULT;
+		goto out;
+	}
+	v = &mm->vmas.v[i];
+	if (vma_private(v))
+		goto out;
+	pte = mm_page_get(mm, v, addr & PAGE_MASK, false, &err);
+	if (!pte)
+		goto out;
+	*off = pte_off(*pte) + (addr & (PAGE_SIZE - 1));
+	err = 1;
+out:
+	pthread_mutex_unlock(&mm->lock);
+	return err;
+}

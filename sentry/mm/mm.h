@@ -83,6 +83,11 @@ int mm_pin_iov(struct mm *mm, uaddr_t addr, size_t *len, bool write, struct iove
 	       int max_iov, int *niov, struct mm_pin *pin);
 void mm_unpin_iov(struct mm_pin *pin);
 
+/* For shared futexes: 1 and the memory-file offset of the word when addr lies in a shared
+ * mapping (so every mm mapping it agrees), 0 when it is private memory, -EFAULT if
+ * unmapped. */
+int mm_futex_shared_key(struct mm *mm, uaddr_t addr, uint64_t *off);
+
 /* /proc/self/maps-style dump for debugging and procfs. */
 int mm_for_each_vma(struct mm *mm,
 		    int (*fn)(void *arg, uaddr_t start, uaddr_t end, int prot, int flags,

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <signal.h>
 
+#include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
 #include "sentry/syscalls/syscalls.h"
 
@@ -118,4 +119,70 @@ long sys_sigaltstack(struct task *t, const struct sysargs *a)
 	if (sysarg_addr(a, 1))
 		return task_copy_out(t, sysarg_addr(a, 1), &old, sizeof(old));
 	return 0;
+}
+
+/* kill(2): pid > 0 one process, 0 the caller's group, -1 every process but init, < -1 the
+ * group -pid. */
+long sys_kill(struct task *t, const struct sysargs *a)
+{
+	int pid = sysarg_int(a, 0), sig = sysarg_int(a, 1);
+	struct kernel *k = t->k;
+	int err = -ESRCH, found = 0;
+
+	if (sig < 0 || sig > LINUX_NSIG)
+		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	pthread_mutex_lock(&k->lock);
+	if (pid > 0) {
+		struct task *o = kernel_find_task(k, pid);
+
+		if (o && o->tg->tgid == pid)
+			err = sig_send(o->tg->leader ? o->tg->leader : o, sig, true);
+		pthread_mutex_unlock(&k->lock);
+		return err;
+	}
+	for (int i = 1; i < KERNEL_MAX_PID; i++) {
+		struct task *o = k->pid_table[i];
+
+		if (!o || o->tg->tgid != i)
+			continue; /* one entry per process: its leader's pid */
+		if (pid == 0 && o->tg->pgid != t->tg->pgid)
+			continue;
+		if (pid == -1 && (i == 1 || o->tg == t->tg) && o->tg != t->tg)
+			continue;
+		if (pid < -1 && o->tg->pgid != -pid)
+			continue;
+		found++;
+		err = sig_send(o, sig, true);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return found ? 0 : err;
+}
+
+static long send_to_thread(struct task *t, int tgid, int tid, int sig)
+{
+	struct task *o;
+	long err = -ESRCH;
+
+	if (tid <= 0 || (tgid != -1 && tgid <= 0))
+		return -EINVAL;
+	if (sig < 0 || sig > LINUX_NSIG)
+		return -EINVAL;
+	pthread_mutex_lock(&t->k->lock);
+	o = kernel_find_task(t->k, tid);
+	if (o && (tgid == -1 || o->tg->tgid == tgid))
+		err = sig_send(o, sig, false);
+	pthread_mutex_unlock(&t->k->lock);
+	return err;
+}
+
+long sys_tgkill(struct task *t, const struct sysargs *a)
+{
+	return send_to_thread(t, sysarg_int(a, 0), sysarg_int(a, 1), sysarg_int(a, 2));
+}
+
+long sys_tkill(struct task *t, const struct sysargs *a)
+{
+	return send_to_thread(t, -1, sysarg_int(a, 0), sysarg_int(a, 1));
 }

@@ -1,0 +1,223 @@
+/*
+ * tmpfs regular files (data in memory-file pages, holes read as zeros), symlinks,
+ * device / FIFO nodes, and setattr for all of them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/memfile.h"
+#include "fs/tmpfs/internal.h"
+#include "fs/vfs/iov.h"
+
+/* Page idx of inode, allocated if a hole. Under inode->lock. */
+static int page_get_alloc(struct inode *inode, uint64_t idx, uint64_t *off)
+{
+	struct tmpfs_node *n = TNODE(inode);
+	uint64_t *slot;
+	int err;
+
+	slot = tp_slot(&n->pages, idx);
+	if (!slot)
+		return idx >= TP_MAX_PAGES ? -EFBIG : -ENOMEM;
+	if (!*slot) {
+		err = tmpfs_page_alloc(inode->sb, slot);
+		if (err < 0)
+			return err;
+		n->pages.npages++;
+		inode->blocks = (int64_t)n->pages.npages * 8;
+	}
+	*off = *slot;
+	return 0;
+}
+
+static ssize_t tmpfs_read(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
+{
+	struct inode *inode = f->inode;
+	struct tmpfs_node *n = TNODE(inode);
+	size_t want = iov_length(iov, iovcnt), done = 0;
+	struct iov_iter it;
+	int64_t off = *pos;
+
+	iov_iter_init(&it, iov, iovcnt);
+	pthread_mutex_lock(&inode->lock);
+	if (off < inode->size && want > (uint64_t)(inode->size - off))
+		want = (size_t)(inode->size - off);
+	else if (off >= inode->size)
+		want = 0;
+	while (done < want) {
+		uint64_t at = (uint64_t)off + done, page = tp_get(&n->pages, at >> 12);
+		size_t pgoff = at & 4095, chunk = MIN(4096 - pgoff, want - done), got;
+
+		if (page)
+			got = iov_iter_copy_to(&it, (char *)memfile_ptr(page) + pgoff, chunk);
+		else
+			got = iov_iter_zero(&it, chunk);
+		done += got;
+		if (got < chunk)
+			break;
+	}
+	pthread_mutex_unlock(&inode->lock);
+	*pos = off + (int64_t)done;
+	return (ssize_t)done;
+}
+
+static ssize_t tmpfs_write(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
+{
+	struct inode *inode = f->inode;
+	size_t want = iov_length(iov, iovcnt), done = 0;
+	struct iov_iter it;
+	int64_t off;
+	int err = 0;
+
+	iov_iter_init(&it, iov, iovcnt);
+	pthread_mutex_lock(&inode->lock);
+	off = (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_APPEND) ? inode->size : *pos;
+	if (want && off >= TMPFS_MAX_SIZE) {
+		err = -EFBIG;
+		goto out_unlock;
+	}
+	if (want > (uint64_t)(TMPFS_MAX_SIZE - off))
+		want = (size_t)(TMPFS_MAX_SIZE - off);
+	while (done < want) {
+		uint64_t at = (uint64_t)off + done, page;
+		size_t pgoff = at & 4095, chunk = MIN(4096 - pgoff, want - done), got;
+
+		err = page_get_alloc(inode, at >> 12, &page);
+		if (err < 0)
+			break;
+		got = iov_iter_copy_from(&it, (char *)memfile_ptr(page) + pgoff, chunk);
+		done += got;
+		if (got < chunk)
+			break;
+	}
+	if (done) {
+		err = 0;
+		if (off + (int64_t)done > inode->size)
+			inode->size = off + (int64_t)done;
+		tmpfs_touch(inode, true);
+	}
+	*pos = off + (int64_t)done;
+out_unlock:
+	pthread_mutex_unlock(&inode->lock);
+	return err < 0 ? err : (ssize_t)done;
+}
+
+static int tmpfs_get_page(struct file *f, uint64_t pgoff, bool write, uint64_t *memfile_off)
+{
+	struct inode *inode = f->inode;
+	int err;
+
+	pthread_mutex_lock(&inode->lock);
+	/* past the page holding EOF a shared mapping gets SIGBUS, as on Linux */
+	if (pgoff >= (uint64_t)(inode->size + 4095) >> 12) {
+		err = -ENXIO;
+		goto out_unlock;
+	}
+	err = page_get_alloc(inode, pgoff, memfile_off);
+	if (err == 0)
+		memfile_ref(*memfile_off, 1);
+out_unlock:
+	pthread_mutex_unlock(&inode->lock);
+	return err;
+}
+
+/* Under inode->lock. */
+static int truncate_locked(struct inode *inode, int64_t size)
+{
+	struct tmpfs_node *n = TNODE(inode);
+
+	if (size > TMPFS_MAX_SIZE)
+		return -EFBIG;
+	if (size < inode->size) {
+		uint64_t page = tp_get(&n->pages, (uint64_t)size >> 12);
+
+		/* the tail of the last page must read as zeros if the file grows again */
+		if (page && (size & 4095))
+			memset((char *)memfile_ptr(page) + (size & 4095), 0, 4096 - (size & 4095));
+		tp_truncate(&n->pages, ((uint64_t)size + 4095) >> 12, tmpfs_page_release,
+			    inode->sb);
+		inode->blocks = (int64_t)n->pages.npages * 8;
+	}
+	inode->size = size;
+	return 0;
+}
+
+int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&inode->lock);
+	if (ia->valid & ATTR_SIZE) {
+		if (!S_ISREG(inode->mode)) {
+			err = S_ISDIR(inode->mode) ? -EISDIR : -EINVAL;
+			goto out_unlock;
+		}
+		err = truncate_locked(inode, ia->size);
+		if (err < 0)
+			goto out_unlock;
+	}
+	if (ia->valid & ATTR_MODE)
+		inode->mode = (inode->mode & S_IFMT) | (ia->mode & 07777);
+	if (ia->valid & ATTR_UID)
+		inode->uid = ia->uid;
+	if (ia->valid & ATTR_GID)
+		inode->gid = ia->gid;
+	if (ia->valid & ATTR_ATIME)
+		inode->atime = ia->atime;
+	if (ia->valid & ATTR_MTIME)
+		inode->mtime = ia->mtime;
+	if (ia->valid & ATTR_CTIME)
+		inode->ctime = ia->ctime;
+out_unlock:
+	pthread_mutex_unlock(&inode->lock);
+	return err;
+}
+
+static ssize_t tmpfs_readlink(struct inode *inode, char *buf, size_t len)
+{
+	const char *t;
+	size_t n;
+
+	pthread_mutex_lock(&inode->lock);
+	t = TNODE(inode)->target;
+	n = t ? MIN(strlen(t), len) : 0;
+	if (t)
+		memcpy(buf, t, n);
+	pthread_mutex_unlock(&inode->lock);
+	return (ssize_t)n;
+}
+
+/* Device nodes open the sentry's own devices; FIFOs and sockets are not there yet. */
+static int tmpfs_special_open(struct inode *inode, struct file *f)
+{
+	const struct file_ops *fops = NULL;
+
+	if (S_ISCHR(inode->mode))
+		fops = vfs_chrdev_lookup(inode->rdev);
+	if (!fops)
+		return -ENXIO;
+	f->ops = fops;
+	return 0;
+}
+
+const struct inode_ops tmpfs_file_iops = {
+	.setattr = tmpfs_setattr,
+};
+
+const struct file_ops tmpfs_file_fops = {
+	.read = tmpfs_read,
+	.write = tmpfs_write,
+	.get_page = tmpfs_get_page,
+};
+
+const struct inode_ops tmpfs_symlink_iops = {
+	.readlink = tmpfs_readlink,
+	.setattr = tmpfs_setattr,
+};
+
+const struct inode_ops tmpfs_special_iops = {
+	.setattr = tmpfs_setattr,
+	.open = tmpfs_special_open,
+};

@@ -1,0 +1,97 @@
+/*
+ * tmpfs internals.
+ *
+ * Lock order: tmpfs_sb.ns_lock (every directory's entries, link counts, rename) ->
+ * inode->lock (a file's pages and size, any inode's attributes).
+ * Directory entries hold a reference on their inode; an unlinked file lives on while
+ * dentries or open files hold it, and its pages go when the inode is evicted.
+ */
+#ifndef FS_TMPFS_INTERNAL_H
+#define FS_TMPFS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "common/list.h"
+#include "fs/vfs/vfs.h"
+
+/* ---- the page index (pages.c): page number -> memory-file offset, 0 = hole ---- */
+#define TP_SHIFT 9
+#define TP_FANOUT (1u << TP_SHIFT)
+#define TP_LEVELS 4
+#define TP_MAX_PAGES (1ULL << (TP_SHIFT * TP_LEVELS))
+
+struct tmpfs_pages {
+	void **root;
+	uint64_t npages; /* pages present */
+};
+
+uint64_t tp_get(const struct tmpfs_pages *tp, uint64_t idx);
+/* The slot for page idx, allocating the path to it. NULL on ENOMEM. */
+uint64_t *tp_slot(struct tmpfs_pages *tp, uint64_t idx);
+/* Removes every page >= first, calling release on each, and frees emptied nodes. */
+void tp_truncate(struct tmpfs_pages *tp, uint64_t first, void (*release)(uint64_t off, void *arg),
+		 void *arg);
+
+/* ---- superblock and inodes (super.c) ---- */
+#define TMPFS_MAX_SIZE ((int64_t)(TP_MAX_PAGES << 12))
+#define TMPFS_BOGO_DIRENT 20 /* the directory size Linux's tmpfs reports per entry */
+#define TMPFS_MAGIC_NR 0x01021994
+
+struct tmpfs_sb {
+	pthread_rwlock_t ns_lock;
+	uint64_t max_pages; /* 0 = no limit of our own */
+	uint64_t pages_used;
+	uint64_t next_ino;
+};
+
+struct tmpfs_dirent {
+	struct list_head node; /* in cookie order */
+	struct tmpfs_dirent *hnext;
+	struct inode *inode; /* +1 */
+	int64_t cookie;
+	uint32_t hash;
+	char name[];
+};
+
+struct tmpfs_node {
+	/* directories */
+	struct list_head entries;
+	struct tmpfs_dirent **buckets;
+	uint64_t nbuckets, nentries;
+	int64_t next_cookie;
+	/* regular files */
+	struct tmpfs_pages pages;
+	/* symlinks */
+	char *target;
+};
+
+static inline struct tmpfs_sb *TSB(struct super_block *sb)
+{
+	return sb->priv;
+}
+
+static inline struct tmpfs_node *TNODE(struct inode *inode)
+{
+	return inode->priv;
+}
+
+/* A new inode of mode in dir (dir may be NULL for the root), owned by c. +1 or NULL. */
+struct inode *tmpfs_inode_new(struct super_block *sb, uint32_t mode, uint64_t rdev,
+			      const struct vfs_cred *c, struct inode *dir);
+int tmpfs_page_alloc(struct super_block *sb, uint64_t *off);
+void tmpfs_page_release(uint64_t off, void *sb);
+void tmpfs_touch(struct inode *inode, bool mtime); /* ctime (and mtime) = now */
+
+/* ---- per-type ops (dir.c, file.c) ---- */
+extern const struct inode_ops tmpfs_dir_iops;
+extern const struct file_ops tmpfs_dir_fops;
+extern const struct inode_ops tmpfs_file_iops;
+extern const struct file_ops tmpfs_file_fops;
+extern const struct inode_ops tmpfs_symlink_iops;
+extern const struct inode_ops tmpfs_special_iops;
+
+void tmpfs_dir_destroy(struct tmpfs_node *n);
+int tmpfs_setattr(struct inode *inode, const struct iattr *ia);
+
+#endif

@@ -1,0 +1,177 @@
+/*
+ * Mounts: the root mount, mounting a filesystem on a directory, crossing mountpoints
+ * downward during a walk and `..` upward out of a mounted filesystem.
+ *
+ * A parent mount's children list holds a reference on each child; a child only points
+ * at its parent. The last put of a mount detaches its children (they become roots of
+ * nothing and die with their last user), so dropping a namespace's root mount tears
+ * the whole tree down.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "fs/vfs/internal.h"
+
+pthread_rwlock_t vfs_mount_lock = PTHREAD_RWLOCK_INITIALIZER;
+static uint64_t next_mount_id;
+
+static struct mount *mount_alloc(struct super_block *sb, struct inode *root, unsigned flags)
+{
+	struct mount *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->root = d_alloc(NULL, "/", 1, root);
+	if (!m->root) {
+		free(m);
+		return NULL;
+	}
+	ref_init(&m->ref);
+	sb_get(sb);
+	m->sb = sb;
+	m->flags = flags;
+	m->id = __atomic_add_fetch(&next_mount_id, 1, __ATOMIC_RELAXED);
+	m->parent = m;
+	m->mountpoint = m->root; /* not a reference while parent == self */
+	list_init(&m->children);
+	list_init(&m->sibling);
+	vfs_count(&vfs_live_mounts, 1);
+	return m;
+}
+
+void mount_get(struct mount *m)
+{
+	ref_get(&m->ref);
+}
+
+void mount_put(struct mount *m)
+{
+	struct mount *c, *n;
+	struct list_head dead;
+
+	if (!m || !ref_put(&m->ref))
+		return;
+	list_init(&dead);
+	pthread_rwlock_wrlock(&vfs_mount_lock);
+	list_for_each_entry_safe(c, n, &m->children, sibling) {
+		list_del(&c->sibling);
+		list_add(&c->sibling, &dead);
+		/* detached: nothing reads a mountpoint once parent == self */
+		c->parent = c;
+		d_clear_flag(c->mountpoint, DENTRY_MOUNTED);
+	}
+	pthread_rwlock_unlock(&vfs_mount_lock);
+	list_for_each_entry_safe(c, n, &dead, sibling) {
+		struct dentry *mp = c->mountpoint;
+
+		list_del(&c->sibling);
+		c->mountpoint = c->root;
+		dentry_put(mp);
+		mount_put(c); /* the parent list's reference */
+	}
+	dentry_put(m->root);
+	sb_put(m->sb);
+	free(m);
+	vfs_count(&vfs_live_mounts, -1);
+}
+
+int vfs_mount_root(struct super_block *sb, struct inode *root, struct mount **out)
+{
+	struct mount *m;
+
+	if (!S_ISDIR(root->mode))
+		return -ENOTDIR;
+	m = mount_alloc(sb, root, 0);
+	if (!m)
+		return -ENOMEM;
+	*out = m;
+	return 0;
+}
+
+int vfs_mount_at(const struct path *mountpoint, struct super_block *sb, struct inode *root,
+		 unsigned flags)
+{
+	struct mount *m;
+
+	if (!d_is_dir(mountpoint->dentry) || !S_ISDIR(root->mode))
+		return -ENOTDIR;
+	m = mount_alloc(sb, root, flags);
+	if (!m)
+		return -ENOMEM;
+	dentry_get(mountpoint->dentry);
+	pthread_rwlock_wrlock(&vfs_mount_lock);
+	m->parent = mountpoint->mnt;
+	m->mountpoint = mountpoint->dentry;
+	/* the list's reference is the one mount_alloc returned */
+	list_add_tail(&m->sibling, &mountpoint->mnt->children);
+	d_set_flag(mountpoint->dentry, DENTRY_MOUNTED);
+	pthread_rwlock_unlock(&vfs_mount_lock);
+	return 0;
+}
+
+/* The mount on (mnt, d) last mounted, under vfs_mount_lock. */
+static struct mount *mount_lookup_locked(struct mount *mnt, struct dentry *d)
+{
+	struct mount *c, *found = NULL;
+
+	list_for_each_entry(c, &mnt->children, sibling) {
+		if (c->mountpoint == d)
+			found = c;
+	}
+	return found;
+}
+
+void path_cross_mounts(struct path *p)
+{
+	while (d_flags(p->dentry) & DENTRY_MOUNTED) {
+		struct path next;
+		struct mount *c;
+
+		pthread_rwlock_rdlock(&vfs_mount_lock);
+		c = mount_lookup_locked(p->mnt, p->dentry);
+		if (!c) {
+			pthread_rwlock_unlock(&vfs_mount_lock);
+			return;
+		}
+		next.mnt = c;
+		next.dentry = c->root;
+		path_get(&next);
+		pthread_rwlock_unlock(&vfs_mount_lock);
+		path_put(p);
+		*p = next;
+	}
+}
+
+void path_dotdot(const struct path *root, struct path *p)
+{
+	for (;;) {
+		struct path next;
+
+		if (path_equal(p, root))
+			return;
+		pthread_rwlock_rdlock(&vfs_mount_lock);
+		if (p->dentry == p->mnt->root) {
+			if (p->mnt->parent == p->mnt) {
+				/* the top of the namespace: `..` stays */
+				pthread_rwlock_unlock(&vfs_mount_lock);
+				return;
+			}
+			next.mnt = p->mnt->parent;
+			next.dentry = p->mnt->mountpoint;
+			path_get(&next);
+			pthread_rwlock_unlock(&vfs_mount_lock);
+			path_put(p);
+			*p = next;
+			continue;
+		}
+		next.mnt = p->mnt;
+		next.dentry = p->dentry->parent;
+		path_get(&next);
+		pthread_rwlock_unlock(&vfs_mount_lock);
+		path_put(p);
+		*p = next;
+		break;
+	}
+	path_cross_mounts(p);
+}
