@@ -22,6 +22,7 @@ static uint64_t mf_pages;  /* capacity */
 static uint64_t mf_bump;   /* first never-allocated page */
 static uint64_t mf_used;
 static uint32_t *mf_refs;  /* per-page reference counts, lazily backed anonymous memory */
+static uint32_t *mf_pins;  /* per-page pin counts (a subset of the references) */
 static struct extent *mf_free;
 static size_t mf_nfree, mf_capfree;
 static pthread_mutex_t mf_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -42,6 +43,13 @@ int memfile_init(uint64_t size)
 	mf_refs = mmap(NULL, mf_pages * sizeof(uint32_t), PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (mf_refs == MAP_FAILED) {
+		munmap(memfile_base_, size);
+		goto out_errno;
+	}
+	mf_pins = mmap(NULL, mf_pages * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mf_pins == MAP_FAILED) {
+		munmap(mf_refs, mf_pages * sizeof(uint32_t));
 		munmap(memfile_base_, size);
 		goto out_errno;
 	}
@@ -167,6 +175,28 @@ void memfile_ref(uint64_t off, uint64_t npages)
 uint32_t memfile_refcount(uint64_t off)
 {
 	return __atomic_load_n(&mf_refs[off >> PAGE_SHIFT], __ATOMIC_RELAXED);
+}
+
+void memfile_pin(uint64_t off)
+{
+	__atomic_fetch_add(&mf_pins[off >> PAGE_SHIFT], 1, __ATOMIC_RELAXED);
+	memfile_ref(off, 1);
+}
+
+void memfile_unpin(uint64_t off)
+{
+	uint32_t old = __atomic_fetch_sub(&mf_pins[off >> PAGE_SHIFT], 1, __ATOMIC_RELAXED);
+
+	BUG_ON(old == 0);
+	memfile_unref(off, 1);
+}
+
+uint32_t memfile_sharers(uint64_t off)
+{
+	uint64_t p = off >> PAGE_SHIFT;
+
+	return __atomic_load_n(&mf_refs[p], __ATOMIC_ACQUIRE) -
+	       __atomic_load_n(&mf_pins[p], __ATOMIC_ACQUIRE);
 }
 
 /* Releases a run of freed pages: host memory back to the host, pages back to the list. */

@@ -27,6 +27,11 @@ int memfile_alloc(uint64_t npages, uint64_t *off);
 void memfile_ref(uint64_t off, uint64_t npages);
 void memfile_unref(uint64_t off, uint64_t npages);
 uint32_t memfile_refcount(uint64_t off);
+/* Pins keep a page alive while the sentry does I/O into it (a reference that is not a
+ * sharer): memfile_sharers() = references - pins decides copy-on-write. */
+void memfile_pin(uint64_t off);
+void memfile_unpin(uint64_t off);
+uint32_t memfile_sharers(uint64_t off);
 
 /* The sentry's own pointer to byte off of the file. */
 static inline void *memfile_ptr(uint64_t off)

@@ -46,5 +46,5 @@ int main(int argc, char **argv)
 		if (!strcmp(c->name, argv[1]))
 			return c->run(argc - 1, argv + 1);
 	cmd_error("unknown command '%s' (see 'warden help')", argv[1]);
-	return EXIT_USAGE;
+	return cmd_usage(NULL);
 }

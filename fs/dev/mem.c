@@ -45,7 +45,8 @@ static ssize_t read_random(struct file *f, const struct iovec *iov, int iovcnt, 
 		size_t off = 0;
 
 		while (off < iov[i].iov_len) {
-			ssize_t n = getrandom((char *)iov[i].iov_base + off, iov[i].iov_len - off, 0);
+			ssize_t n =
+				getrandom((char *)iov[i].iov_base + off, iov[i].iov_len - off, 0);
 
 			if (n < 0) {
 				if (errno == EINTR && !done)

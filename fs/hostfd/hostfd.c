@@ -5,6 +5,7 @@
  * host makes them behave.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -117,9 +118,19 @@ static int hostfd_setfl(struct file *f, unsigned flags)
 	return fcntl(fd, F_SETFL, cur) < 0 ? -errno : 0;
 }
 
+/* The host fd's readiness right now. */
+static short hostfd_poll(struct file *f, short events)
+{
+	struct pollfd p = { .fd = host_fd(f->inode), .events = events };
+
+	if (poll(&p, 1, 0) < 0)
+		return POLLERR;
+	return p.revents;
+}
+
 /* Runs a host ioctl whose argument is a size-byte struct: in, out, or neither. */
-static long ioctl_struct(int fd, unsigned cmd, uint64_t arg, const struct umem *um,
-			 size_t size, bool in, bool out)
+static long ioctl_struct(int fd, unsigned cmd, uint64_t arg, const struct umem *um, size_t size,
+			 bool in, bool out)
 {
 	unsigned char buf[64] = { 0 };
 	int err;
@@ -182,6 +193,7 @@ static const struct file_ops hostfd_fops = {
 	.ioctl = hostfd_ioctl,
 	.fsync = hostfd_fsync,
 	.setfl = hostfd_setfl,
+	.poll = hostfd_poll,
 };
 
 int hostfd_file_new(int host_fd_in, unsigned flags, struct file **out)
@@ -218,4 +230,9 @@ int hostfd_file_new(int host_fd_in, unsigned flags, struct file **out)
 		       out);
 	inode_put(inode);
 	return err;
+}
+
+int hostfd_wait_fd(struct file *f)
+{
+	return f->ops == &hostfd_fops ? host_fd(f->inode) : -1;
 }

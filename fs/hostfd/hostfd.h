@@ -11,4 +11,7 @@ struct file;
  * the guest-visible O_* status flags, e.g. fcntl(host_fd, F_GETFL). +1 file. */
 int hostfd_file_new(int host_fd, unsigned flags, struct file **out);
 
+/* The host fd to wait on for f's readiness if f is a hostfd file, else -1 (poll). */
+int hostfd_wait_fd(struct file *f);
+
 #endif

@@ -13,8 +13,8 @@
 #include "fs/hostfs/internal.h"
 
 struct dir_snapshot {
-	char *buf;	/* host linux_dirent64 records */
-	size_t *offs;	/* offset of each entry but "." and ".." */
+	char *buf; /* host linux_dirent64 records */
+	size_t *offs; /* offset of each entry but "." and ".." */
 	size_t n;
 };
 
@@ -41,7 +41,8 @@ static int reopen(struct inode *inode, int flags)
 	if (S_ISDIR(inode->mode))
 		fd = openat(hi->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	else if (hi->parent)
-		fd = openat(HI(hi->parent)->fd, hi->name, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		fd = openat(HI(hi->parent)->fd, hi->name,
+			    flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	else
 		return -EACCES;
 	if (fd < 0)

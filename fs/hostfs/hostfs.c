@@ -20,12 +20,12 @@ struct hostfs_sb {
 /* Host pseudo-filesystems a guest must not see through the host root: they describe
  * the sentry (proc: its memory, fds and maps) or the host kernel's control knobs. */
 static const long hidden_fs_magic[] = {
-	0x9fa0,	    /* proc */
+	0x9fa0, /* proc */
 	0x62656572, /* sysfs */
 	0x64626720, /* debugfs */
 	0x74726163, /* tracefs */
 	0x73636673, /* securityfs */
-	0x27e0eb,   /* cgroup */
+	0x27e0eb, /* cgroup */
 	0x63677270, /* cgroup2 */
 	0xcafe4a11, /* bpf */
 	0x42494e4d, /* binfmt_misc */
@@ -33,7 +33,7 @@ static const long hidden_fs_magic[] = {
 	0xde5e81e4, /* efivarfs */
 	0x62656570, /* configfs */
 	0x65735543, /* fusectl */
-	0x1cd1,	    /* devpts */
+	0x1cd1, /* devpts */
 };
 
 static bool host_fd_hidden(int fd)
@@ -80,8 +80,8 @@ static void hostfs_evict(struct inode *inode)
 static const struct inode_ops hostfs_iops;
 
 /* A new inode over host fd (consumed), named name in parent (NULL for the root). */
-static int hostfs_inode_new(struct super_block *sb, int fd, struct inode *parent,
-			    const char *name, struct inode **out)
+static int hostfs_inode_new(struct super_block *sb, int fd, struct inode *parent, const char *name,
+			    struct inode **out)
 {
 	struct hostfs_inode *hi;
 	struct inode *inode;

@@ -8,11 +8,11 @@
 #include "fs/vfs/vfs.h"
 
 struct hostfs_inode {
-	int fd;		      /* O_PATH|O_NOFOLLOW on the host object */
+	int fd; /* O_PATH|O_NOFOLLOW on the host object */
 	struct inode *parent; /* +1, NULL for the root: files reopen through parent + name */
 	char *name;
-	uint64_t hdev;	      /* host st_dev, with inode->ino the identity a reopen checks */
-	bool hidden;	      /* a host pseudo-filesystem: shown empty */
+	uint64_t hdev; /* host st_dev, with inode->ino the identity a reopen checks */
+	bool hidden; /* a host pseudo-filesystem: shown empty */
 };
 
 static inline struct hostfs_inode *HI(struct inode *inode)

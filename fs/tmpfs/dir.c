@@ -204,8 +204,8 @@ static int tmpfs_create(struct inode *dir, const char *name, uint32_t mode,
 	return tmpfs_mknod(dir, name, S_IFREG | (mode & 07777), 0, c, out);
 }
 
-static int tmpfs_mkdir(struct inode *dir, const char *name, uint32_t mode,
-		       const struct vfs_cred *c, struct inode **out)
+static int tmpfs_mkdir(struct inode *dir, const char *name, uint32_t mode, const struct vfs_cred *c,
+		       struct inode **out)
 {
 	return tmpfs_mknod(dir, name, S_IFDIR | (mode & 07777), 0, c, out);
 }

@@ -53,8 +53,8 @@ static uint64_t span_of(int level)
 }
 
 /* Frees pages >= first under node (covering pages from base); true if node is empty. */
-static bool free_from(struct tmpfs_pages *tp, void *node, int level, uint64_t base,
-		      uint64_t first, void (*release)(uint64_t, void *), void *arg)
+static bool free_from(struct tmpfs_pages *tp, void *node, int level, uint64_t base, uint64_t first,
+		      void (*release)(uint64_t, void *), void *arg)
 {
 	uint64_t child_span = span_of(level + 1);
 	bool empty = true;

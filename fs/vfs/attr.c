@@ -120,8 +120,8 @@ int vfs_accessat(struct fs_view *v, const struct path *start, const char *name, 
 	return err;
 }
 
-ssize_t vfs_readlinkat(struct fs_view *v, const struct path *start, const char *name,
-		       char *buf, size_t len, const struct vfs_cred *c)
+ssize_t vfs_readlinkat(struct fs_view *v, const struct path *start, const char *name, char *buf,
+		       size_t len, const struct vfs_cred *c)
 {
 	struct inode *inode;
 	struct path p;
@@ -212,6 +212,41 @@ int vfs_chmod(struct mount *mnt, struct inode *inode, uint32_t mode, const struc
 	if (c && !S_ISDIR(inode->mode) && !cred_in_group(c, inode->gid) && !c->cap_fsetid)
 		mode &= ~(uint32_t)S_ISGID;
 	ia.mode = (inode->mode & S_IFMT) | mode;
+	vfs_now(&ia.ctime);
+	return vfs_setattr(inode, &ia);
+}
+
+int vfs_chown(struct mount *mnt, struct inode *inode, uint32_t uid, uint32_t gid,
+	      const struct vfs_cred *c)
+{
+	struct iattr ia = { .valid = ATTR_CTIME };
+	uint32_t mode = inode->mode;
+
+	if (vfs_mnt_readonly(mnt, inode))
+		return -EROFS;
+	if (uid != (uint32_t)-1) {
+		/* only CAP_CHOWN gives a file away; "changing" to the same owner is fine */
+		if (c && !c->cap_chown && !(uid == inode->uid && c->fsuid == inode->uid))
+			return -EPERM;
+		ia.valid |= ATTR_UID;
+		ia.uid = uid;
+	}
+	if (gid != (uint32_t)-1) {
+		/* the owner may pick any group it is in */
+		if (c && !c->cap_chown &&
+		    !(c->fsuid == inode->uid && (gid == inode->gid || cred_in_group(c, gid))))
+			return -EPERM;
+		ia.valid |= ATTR_GID;
+		ia.gid = gid;
+	}
+	if ((ia.valid & (ATTR_UID | ATTR_GID)) && !S_ISDIR(mode) && (mode & (S_ISUID | S_ISGID))) {
+		mode &= ~(uint32_t)S_ISUID;
+		/* set-group-ID without group execute is mandatory locking, not privilege */
+		if (mode & S_IXGRP)
+			mode &= ~(uint32_t)S_ISGID;
+		ia.valid |= ATTR_MODE;
+		ia.mode = mode;
+	}
 	vfs_now(&ia.ctime);
 	return vfs_setattr(inode, &ia);
 }

@@ -177,8 +177,7 @@ int d_lookup(struct dentry *parent, const char *name, size_t len, struct dentry 
 	return err;
 }
 
-int d_add_locked(struct dentry *parent, const char *name, struct inode *inode,
-		 struct dentry **out)
+int d_add_locked(struct dentry *parent, const char *name, struct inode *inode, struct dentry **out)
 {
 	size_t len = strlen(name);
 	struct dentry *d = d_find_locked(parent, name, len);

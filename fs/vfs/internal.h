@@ -31,15 +31,13 @@ extern long vfs_live_dentries, vfs_live_mounts, vfs_live_files;
 /* ---- dentry cache (dcache.c) ---- */
 /* A new dentry for inode under parent (NULL: a root, its own parent). Takes its own
  * references on parent and inode. Not inserted in parent's children. +1 or NULL. */
-struct dentry *d_alloc(struct dentry *parent, const char *name, size_t len,
-		       struct inode *inode);
+struct dentry *d_alloc(struct dentry *parent, const char *name, size_t len, struct inode *inode);
 /* The cached child, or the filesystem's answer cached. Caller holds parent->lock. */
 int d_lookup_locked(struct dentry *parent, const char *name, size_t len, struct dentry **out);
 /* The same, taking parent->lock. +1 or -ENOENT/-ENOTDIR/... */
 int d_lookup(struct dentry *parent, const char *name, size_t len, struct dentry **out);
 /* Caches a freshly created inode as name under parent (parent->lock held). +1. */
-int d_add_locked(struct dentry *parent, const char *name, struct inode *inode,
-		 struct dentry **out);
+int d_add_locked(struct dentry *parent, const char *name, struct inode *inode, struct dentry **out);
 /* Removes d from its parent's children (parent->lock held). */
 void d_unhash_locked(struct dentry *d);
 bool d_is_dir(const struct dentry *d);
@@ -59,9 +57,9 @@ enum last_type { LAST_NORM, LAST_NONE, LAST_DOT, LAST_DOTDOT };
 
 struct nameidata {
 	struct path root; /* +1: the fs view's root */
-	struct path cur;  /* +1: where the walk is */
-	char *buf;	  /* the path still to walk (owned) */
-	char *rest;	  /* into buf */
+	struct path cur; /* +1: where the walk is */
+	char *buf; /* the path still to walk (owned) */
+	char *rest; /* into buf */
 	const char *last; /* after nd_walk_parent: the final component (not NUL-terminated) */
 	size_t last_len;
 	enum last_type last_type;

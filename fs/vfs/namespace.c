@@ -143,8 +143,8 @@ out_cleanup:
 	return err;
 }
 
-int vfs_symlinkat(struct fs_view *v, const char *target, const struct path *start,
-		  const char *name, const struct vfs_cred *c)
+int vfs_symlinkat(struct fs_view *v, const char *target, const struct path *start, const char *name,
+		  const struct vfs_cred *c)
 {
 	struct nameidata nd;
 	struct inode *dir, *inode;

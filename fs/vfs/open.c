@@ -15,8 +15,7 @@
 #define OPEN_KEEP_MASK (~(unsigned)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC))
 
 /* Creates the final component (nd->cur is its directory). -EEXIST if it appeared. */
-static int open_create(struct nameidata *nd, struct fs_view *v, uint32_t mode,
-		       struct path *out)
+static int open_create(struct nameidata *nd, struct fs_view *v, uint32_t mode, struct path *out)
 {
 	struct inode *dir = nd->cur.dentry->inode, *inode;
 	const char *name = nd_last_name(nd);

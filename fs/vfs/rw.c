@@ -1,10 +1,11 @@
 /*
  * I/O on open files: read/write through the file's ops with the file position kept
  * under pos_lock, the generic llseek, getdents64 (emitting "." and ".." itself and
- * resuming from file->pos), and F_SETFL.
+ * resuming from file->pos), F_SETFL and poll readiness.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,8 +32,7 @@ static bool pos_locked(const struct file *f)
 
 typedef ssize_t (*rw_op)(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos);
 
-static ssize_t do_rw(struct file *f, rw_op op, const struct iovec *iov, int iovcnt,
-		     int64_t *pos)
+static ssize_t do_rw(struct file *f, rw_op op, const struct iovec *iov, int iovcnt, int64_t *pos)
 {
 	ssize_t ret;
 
@@ -209,6 +209,15 @@ out:
 	if (err < 0)
 		return err;
 	return g.error == -EINVAL || g.error == -EIO ? g.error : 0;
+}
+
+short vfs_poll(struct file *f, short events)
+{
+	if (f->flags & O_PATH)
+		return POLLNVAL;
+	if (f->ops && f->ops->poll)
+		return f->ops->poll(f, events);
+	return events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM);
 }
 
 int vfs_setfl(struct file *f, unsigned flags)

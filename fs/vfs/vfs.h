@@ -154,6 +154,9 @@ struct file_ops {
 	/* F_SETFL: flags are the new O_APPEND/O_NONBLOCK/... status bits, applied by the VFS
 	 * after this returns 0. NULL = nothing to do beyond storing them. */
 	int (*setfl)(struct file *f, unsigned flags);
+	/* Readiness now, never blocking: which of events (POLLIN, POLLOUT...) would not
+	 * block, plus POLLERR/POLLHUP. NULL = always ready (regular files, devices). */
+	short (*poll)(struct file *f, short events);
 };
 
 struct inode {
@@ -327,6 +330,9 @@ int vfs_utimens(struct mount *mnt, struct inode *inode, const struct timespec *t
 /* truncate(2) on a path: write permission, -EISDIR, -EINVAL for non-regular files. */
 int vfs_truncate_checked(struct mount *mnt, struct inode *inode, int64_t size,
 			 const struct vfs_cred *c);
+/* chown(2): uid/gid of (uint32_t)-1 leave that id alone; clears set-ID bits. */
+int vfs_chown(struct mount *mnt, struct inode *inode, uint32_t uid, uint32_t gid,
+	      const struct vfs_cred *c);
 int vfs_statfs(struct mount *mnt, struct inode *inode, struct statfs *out);
 /* Whether the mount or its superblock is read-only. */
 bool vfs_mnt_readonly(const struct mount *mnt, const struct inode *inode);
@@ -351,8 +357,26 @@ int vfs_setattr(struct inode *inode, const struct iattr *ia);
 unsigned vfs_dtype(uint32_t mode);
 /* A kstat from an inode's fields (what a NULL getattr means). */
 void vfs_fill_kstat(struct inode *inode, struct kstat *st);
+/* poll(2)'s question for one file, without blocking (see file_ops.poll). */
+short vfs_poll(struct file *f, short events);
 /* F_SETFL: changes the O_APPEND/O_NONBLOCK/O_ASYNC/O_DIRECT/O_NOATIME bits. */
 int vfs_setfl(struct file *f, unsigned flags);
+
+/* ---- POSIX record locks (fcntl F_GETLK/F_SETLK/F_SETLKW) ----
+ * A lock's owner is the fd table of the process that took it (as Linux's files_struct):
+ * threads share their locks, fork does not pass them on, and the owner's locks on an
+ * inode go when it closes any descriptor of that inode (vfs_posix_release). */
+struct vfs_flock {
+	short type;	   /* F_RDLCK, F_WRLCK, F_UNLCK */
+	int64_t start, end; /* absolute byte range, end inclusive; INT64_MAX = to EOF and beyond */
+	int pid;	   /* the owner's pid, reported by F_GETLK */
+};
+/* F_GETLK: fl becomes the first lock of another owner that conflicts, or type F_UNLCK. */
+int vfs_posix_getlk(struct inode *inode, const void *owner, struct vfs_flock *fl);
+/* F_SETLK(W): -EAGAIN on a conflict unless wait (then it blocks until it can). */
+int vfs_posix_setlk(struct inode *inode, const void *owner, const struct vfs_flock *fl,
+		    bool wait);
+void vfs_posix_release(struct inode *inode, const void *owner);
 
 /* ---- character devices implemented in the sentry (fs/dev), by st_rdev ---- */
 /* Registers fops for device rdev (makedev(major, minor)); opens of a char-device

@@ -1,7 +1,8 @@
 /*
  * The fd table: a growable array of (file, close-on-exec) slots under one mutex.
  * Files leaving the table are put after the lock is dropped, so a file's release
- * never runs under fdt->lock.
+ * never runs under fdt->lock. The table is the owner of its process's POSIX record
+ * locks: closing any descriptor of an inode drops the locks it holds there.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +18,15 @@
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
+
+/* A descriptor of f was closed in fdt. */
+static void put_closed(struct fdtable *fdt, struct file *f)
+{
+	if (!f)
+		return;
+	vfs_posix_release(f->inode, fdt);
+	file_put(f);
+}
 
 struct fdtable *fdt_new(void)
 {
@@ -89,7 +99,7 @@ void fdt_put(struct fdtable *fdt)
 		return;
 	/* the last reference: nobody else can see the table */
 	for (int i = 0; i < fdt->cap; i++)
-		file_put(fdt->fds[i].file);
+		put_closed(fdt, fdt->fds[i].file);
 	free(fdt->fds);
 	pthread_mutex_destroy(&fdt->lock);
 	free(fdt);
@@ -120,8 +130,10 @@ int fdt_install(struct fdtable *fdt, struct file *f, int minfd, bool cloexec, in
 	int fd, err;
 
 	limit = clamp_limit(limit);
-	if (minfd < 0 || minfd >= limit)
+	if (minfd < 0)
 		return -EINVAL;
+	if (minfd >= limit)
+		return -EMFILE; /* F_DUPFD's -EINVAL for that is its caller's to give */
 	pthread_mutex_lock(&fdt->lock);
 	for (fd = minfd; fd < fdt->cap && fdt->fds[fd].file; fd++)
 		;
@@ -160,7 +172,7 @@ int fdt_install_at(struct fdtable *fdt, int fd, struct file *f, bool cloexec, in
 	fdt->fds[fd].file = f;
 	fdt->fds[fd].cloexec = cloexec;
 	pthread_mutex_unlock(&fdt->lock);
-	file_put(old);
+	put_closed(fdt, old);
 	return fd;
 }
 
@@ -179,7 +191,7 @@ int fdt_close(struct fdtable *fdt, int fd)
 	pthread_mutex_unlock(&fdt->lock);
 	if (!f)
 		return -EBADF;
-	file_put(f);
+	put_closed(fdt, f);
 	return 0;
 }
 
@@ -233,7 +245,7 @@ static void close_matching(struct fdtable *fdt, unsigned first, unsigned last, b
 		}
 		pthread_mutex_unlock(&fdt->lock);
 		for (int i = 0; i < n; i++)
-			file_put(batch[i]);
+			put_closed(fdt, batch[i]);
 		if (n < (int)ARRAY_SIZE(batch))
 			return;
 	}

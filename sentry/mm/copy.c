@@ -144,7 +144,7 @@ int mm_pin_iov(struct mm *mm, uaddr_t addr, size_t *len, bool write, struct iove
 			n++;
 		}
 		pin->pages[pin->npages] = (uint64_t)(g - (uint8_t *)memfile_ptr(0)) & PAGE_MASK;
-		memfile_ref(pin->pages[pin->npages++], 1);
+		memfile_pin(pin->pages[pin->npages++]);
 		done += chunk;
 		addr += chunk;
 	}
@@ -161,7 +161,7 @@ int mm_pin_iov(struct mm *mm, uaddr_t addr, size_t *len, bool write, struct iove
 void mm_unpin_iov(struct mm_pin *pin)
 {
 	for (size_t i = 0; i < pin->npages; i++)
-		memfile_unref(pin->pages[i], 1);
+		memfile_unpin(pin->pages[i]);
 	if (pin->pages != pin->inline_pages)
 		free(pin->pages);
 	pin->pages = pin->inline_pages;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "common/log.h"
 #include "common/memfile.h"
@@ -24,7 +25,8 @@ static int fill_page(const struct vma *v, uaddr_t addr, bool write, uint64_t *of
 		return f->ops->get_page(f, pgoff, write && !vma_private(v), off);
 	pos = pgoff << PAGE_SHIFT;
 	/* A page wholly past the end of the file is SIGBUS, as on Linux. */
-	if ((int64_t)pos >= (int64_t)PAGE_ALIGN_UP((uint64_t)f->inode->size))
+	if (S_ISREG(f->inode->mode) &&
+	    (int64_t)pos >= (int64_t)PAGE_ALIGN_UP((uint64_t)f->inode->size))
 		return -EIO;
 	err = memfile_alloc(1, off);
 	if (err)
@@ -53,7 +55,7 @@ pte_t *mm_page_get(struct mm *mm, const struct vma *v, uaddr_t addr, bool write,
 		*pte = off | PTE_PRESENT;
 		mm->pt.present++;
 	}
-	if (write && vma_private(v) && memfile_refcount(pte_off(*pte)) > 1) {
+	if (write && vma_private(v) && memfile_sharers(pte_off(*pte)) > 1) {
 		/* Copy on write: the page is shared with another mm or with a file. */
 		*err = memfile_alloc(1, &copy);
 		if (*err)
@@ -115,7 +117,7 @@ static int page_prot(const struct vma *v, pte_t pte)
 {
 	int prot = v->prot;
 
-	if (vma_private(v) && memfile_refcount(pte_off(pte)) > 1)
+	if (vma_private(v) && memfile_sharers(pte_off(pte)) > 1)
 		prot &= ~PROT_WRITE; /* shared until written: COW */
 	return prot;
 }

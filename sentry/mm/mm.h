@@ -45,6 +45,7 @@ int mm_mprotect(struct mm *mm, uaddr_t addr, uint64_t len, int prot);
 long mm_mremap(struct mm *mm, uaddr_t old, uint64_t old_len, uint64_t new_len, int flags,
 	       uaddr_t new_addr);
 int mm_madvise(struct mm *mm, uaddr_t addr, uint64_t len, int advice);
+int mm_msync(struct mm *mm, uaddr_t addr, uint64_t len, int flags);
 int mm_mincore(struct mm *mm, uaddr_t addr, uint64_t len, uint8_t *vec);
 /* brk(2): the new break (or the old one if the request fails). */
 uaddr_t mm_brk(struct mm *mm, uaddr_t brk);

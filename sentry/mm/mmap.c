@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "common/memfile.h"
 #include "fs/vfs/vfs.h"
@@ -71,13 +73,19 @@ long mm_mmap(struct mm *mm, uaddr_t addr, uint64_t len, int prot, int flags, str
 		return -EINVAL;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
-	if (type == MAP_SHARED_VALIDATE)
+	if (type == MAP_SHARED_VALIDATE) {
+		if (flags & MAP_ANONYMOUS)
+			return -EINVAL; /* Linux validates only file mappings */
 		type = MAP_SHARED;
+	}
 	if (prot & ~(PROT_ALL | PROT_GROWSDOWN | PROT_GROWSUP))
 		return -EINVAL;
 	if (len > mm->task_size)
 		return -ENOMEM;
 	len = PAGE_ALIGN_UP(len);
+	/* /dev/zero maps as anonymous memory, shared or private, as on Linux. */
+	if (file && S_ISCHR(file->inode->mode) && file->inode->rdev == makedev(1, 5))
+		flags |= MAP_ANONYMOUS;
 	if (flags & MAP_ANONYMOUS)
 		file = NULL, off = 0;
 	else if (!file)
@@ -256,6 +264,60 @@ static int move_pages(struct mm *mm, uaddr_t old, uaddr_t new, uint64_t len)
 #define MREMAP_DONTUNMAP 4
 #endif
 
+/* mremap(old, 0, new_len): a new mapping of the shared memory at old. Shared anonymous
+ * pages live only in page tables, so the source is populated first and the new range
+ * takes references on the same pages; file-backed ones share through the file. */
+static long dup_shared(struct mm *mm, const struct vma *v, uaddr_t old, uint64_t len, int flags,
+		       uaddr_t new_addr)
+{
+	struct vma nv = *v;
+	long i;
+	int err;
+
+	if (old + len > v->end || old + len < old)
+		return -EINVAL;
+	if (flags & MREMAP_FIXED) {
+		err = mm_unmap_locked(mm, new_addr, new_addr + len);
+		if (err)
+			return err;
+	} else {
+		new_addr = vmas_find_gap_topdown(&mm->vmas, len, MM_MIN_ADDR, mm->mmap_base,
+						 256 * PAGE_SIZE);
+		if (!new_addr)
+			return -ENOMEM;
+	}
+	i = vmas_find(&mm->vmas, old);
+	if (!v->file) {
+		err = mm_populate(mm, &mm->vmas.v[i], old, old + len);
+		if (err)
+			return err;
+	}
+	nv.start = new_addr;
+	nv.end = new_addr + len;
+	if (v->file) {
+		nv.off = v->off + (old - v->start);
+		file_get(v->file);
+	}
+	err = vmas_insert(&mm->vmas, &nv);
+	if (err) {
+		if (nv.file)
+			file_put(nv.file);
+		return err;
+	}
+	if (v->file)
+		return (long)new_addr;
+	for (uaddr_t a = 0; a < len; a += PAGE_SIZE) {
+		pte_t *s = pt_slot(&mm->pt, old + a, false), *d = pt_slot(&mm->pt, new_addr + a, true);
+
+		if (!d)
+			return -ENOMEM;
+		memfile_ref(pte_off(*s), 1);
+		*d = pte_off(*s) | PTE_PRESENT;
+		mm->pt.present++;
+	}
+	return (long)new_addr;
+}
+
 long mm_mremap(struct mm *mm, uaddr_t old, uint64_t old_len, uint64_t new_len, int flags,
 	       uaddr_t new_addr)
 {
@@ -267,16 +329,17 @@ long mm_mremap(struct mm *mm, uaddr_t old, uint64_t old_len, uint64_t new_len, i
 		return -EINVAL;
 	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
 		return -EINVAL;
-	if (flags & MREMAP_DONTUNMAP)
-		return -EINVAL; /* not supported yet */
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    (!(flags & MREMAP_MAYMOVE) || PAGE_ALIGN_UP(old_len) != PAGE_ALIGN_UP(new_len)))
+		return -EINVAL;
 	if (old & (PAGE_SIZE - 1))
 		return -EINVAL;
 	if (old_len > mm->task_size || new_len > mm->task_size)
 		return -EINVAL;
 	old_len = PAGE_ALIGN_UP(old_len);
 	new_len = PAGE_ALIGN_UP(new_len);
-	if (!new_len || !old_len)
-		return -EINVAL; /* old_len 0 duplicates shared mappings: not supported */
+	if (!new_len)
+		return -EINVAL;
 	if ((flags & MREMAP_FIXED) &&
 	    ((new_addr & (PAGE_SIZE - 1)) || !range_ok(mm, new_addr, new_len) ||
 	     (new_addr < old + old_len && old < new_addr + new_len)))
@@ -289,7 +352,26 @@ long mm_mremap(struct mm *mm, uaddr_t old, uint64_t old_len, uint64_t new_len, i
 		goto out;
 	}
 	v = mm->vmas.v[i];
-	if (!(flags & MREMAP_FIXED)) {
+	if (!old_len) {
+		/* A second mapping of the same shared memory. */
+		if (vma_private(&v)) {
+			err = -EINVAL;
+			goto out;
+		}
+		if (!(flags & MREMAP_MAYMOVE)) {
+			err = -ENOMEM;
+			goto out;
+		}
+		long ret = dup_shared(mm, &v, old, new_len, flags, new_addr);
+
+		pthread_mutex_unlock(&mm->lock);
+		return ret;
+	}
+	if ((flags & MREMAP_DONTUNMAP) && (!vma_private(&v) || v.file)) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (!(flags & MREMAP_FIXED) && !(flags & MREMAP_DONTUNMAP)) {
 		if (new_len <= old_len) {
 			if (new_len < old_len)
 				err = mm_unmap_locked(mm, old + new_len, old + old_len);
@@ -315,10 +397,17 @@ long mm_mremap(struct mm *mm, uaddr_t old, uint64_t old_len, uint64_t new_len, i
 			err = -ENOMEM;
 			goto out;
 		}
-	} else {
+	} else if (flags & MREMAP_FIXED) {
 		err = mm_unmap_locked(mm, new_addr, new_addr + new_len);
 		if (err)
 			goto out;
+	} else {
+		new_addr = vmas_find_gap_topdown(&mm->vmas, new_len, MM_MIN_ADDR, mm->mmap_base,
+						 256 * PAGE_SIZE);
+		if (!new_addr) {
+			err = -ENOMEM;
+			goto out;
+		}
 	}
 	/* Move: a new VMA with the old one's attributes, then the pages, then drop the
 	 * old range. */
@@ -338,7 +427,9 @@ long mm_mremap(struct mm *mm, uaddr_t old, uint64_t old_len, uint64_t new_len, i
 	err = move_pages(mm, old, new_addr, MIN(old_len, new_len));
 	if (err)
 		goto out;
-	err = mm_unmap_locked(mm, old, old + old_len);
+	/* DONTUNMAP leaves the old range mapped but empty: it refaults as zeros. */
+	if (!(flags & MREMAP_DONTUNMAP))
+		err = mm_unmap_locked(mm, old, old + old_len);
 	if (err)
 		goto out;
 	pthread_mutex_unlock(&mm->lock);
@@ -408,7 +499,10 @@ int mm_madvise(struct mm *mm, uaddr_t addr, uint64_t len, int advice)
 		for (; i < mm->vmas.n && mm->vmas.v[i].start < end; i++) {
 			const struct vma *v = &mm->vmas.v[i];
 
-			mm_release_pages(mm, MAX(v->start, addr), MIN(v->end, end));
+			if (vma_private(v))
+				mm_release_pages(mm, MAX(v->start, addr), MIN(v->end, end));
+			else
+				mm_platform_unmap(mm, MAX(v->start, addr), MIN(v->end, end));
 		}
 	}
 	pthread_mutex_unlock(&mm->lock);
@@ -441,6 +535,28 @@ int mm_mincore(struct mm *mm, uaddr_t addr, uint64_t len, uint8_t *vec)
 		vec[(a - addr) >> PAGE_SHIFT] = (pte && (*pte & PTE_PRESENT)) || v->file ? 1 : 0;
 	}
 out:
+	pthread_mutex_unlock(&mm->lock);
+	return err;
+}
+
+int mm_msync(struct mm *mm, uaddr_t addr, uint64_t len, int flags)
+{
+	uaddr_t end;
+	int err = 0;
+
+	if ((addr & (PAGE_SIZE - 1)) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	if (len > mm->task_size)
+		return -ENOMEM;
+	end = addr + PAGE_ALIGN_UP(len);
+	if (end < addr)
+		return -ENOMEM;
+	/* Shared mappings are the file's own pages (tmpfs) or read-only copies, so there
+	 * is nothing to write back yet; the range must still be mapped. */
+	pthread_mutex_lock(&mm->lock);
+	if (end > addr && !fully_mapped(mm, addr, end))
+		err = -ENOMEM;
 	pthread_mutex_unlock(&mm->lock);
 	return err;
 }

@@ -46,6 +46,8 @@ long syscall_dispatch(struct task *t, uint64_t nr, const struct sysargs *a)
 		strace_emit(t, buf, strlen(buf));
 	}
 	ret = (!d || !d->fn) ? unimplemented(nr) : d->fn(t, a);
+	if (nr == __NR_exit || nr == __NR_exit_group)
+		return ret; /* already printed, and it does not return to the guest */
 	strace_exit(t, nr, a, ret, buf, sizeof(buf));
 	strace_emit(t, buf, strlen(buf));
 	return ret;

@@ -1,6 +1,11 @@
-/* Calls on an open descriptor: getdents64, ftruncate, fsync/fdatasync, fchmod, fchdir. */
+/*
+ * Calls on an open descriptor: getdents/getdents64, ftruncate, fsync/fdatasync,
+ * fchmod/fchown, fchdir, close_range.
+ */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <linux/close_range.h>
 
 #include "fs/vfs/vfs.h"
 #include "sentry/abi/linux.h"
@@ -17,6 +22,7 @@ long sys_getdents64(struct task *t, const struct sysargs *a)
 	struct file *f = fdt_get(t->fdt, sysarg_int(a, 0));
 	unsigned count = sysarg_uint(a, 2);
 	size_t len = MIN(count, GETDENTS_BUF);
+	int64_t pos;
 	void *buf;
 	long ret;
 
@@ -27,9 +33,56 @@ long sys_getdents64(struct task *t, const struct sysargs *a)
 		ret = -ENOMEM;
 		goto out_put;
 	}
+	pos = __atomic_load_n(&f->pos, __ATOMIC_RELAXED);
 	ret = vfs_getdents64(f, buf, len);
-	if (ret > 0 && task_copy_out(t, sysarg_addr(a, 1), buf, (size_t)ret) < 0)
+	if (ret > 0 && task_copy_out(t, sysarg_addr(a, 1), buf, (size_t)ret) < 0) {
+		/* nothing reached the guest: the entries are still to be read */
+		vfs_llseek(f, pos, SEEK_SET);
 		ret = -EFAULT;
+	}
+	free(buf);
+out_put:
+	file_put(f);
+	return ret;
+}
+
+/*
+ * getdents(2), the legacy record: d_ino, d_off, d_reclen, d_name, then d_type in the
+ * last byte. It is exactly as long as the getdents64 record of the same name, so each
+ * record is rewritten in place.
+ */
+long sys_getdents(struct task *t, const struct sysargs *a)
+{
+	struct file *f = fdt_get(t->fdt, sysarg_int(a, 0));
+	unsigned count = sysarg_uint(a, 2);
+	size_t len = MIN(count, GETDENTS_BUF);
+	int64_t pos;
+	char *buf;
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	buf = malloc(len ? len : 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	pos = __atomic_load_n(&f->pos, __ATOMIC_RELAXED);
+	ret = vfs_getdents64(f, buf, len);
+	for (long off = 0; off < ret;) {
+		char *rec = buf + off;
+		uint16_t reclen;
+		uint8_t type = (uint8_t)rec[18];
+
+		memcpy(&reclen, rec + 16, sizeof(reclen));
+		memmove(rec + 18, rec + 19, strnlen(rec + 19, reclen - 19u) + 1);
+		rec[reclen - 1] = (char)type;
+		off += reclen;
+	}
+	if (ret > 0 && task_copy_out(t, sysarg_addr(a, 1), buf, (size_t)ret) < 0) {
+		vfs_llseek(f, pos, SEEK_SET);
+		ret = -EFAULT;
+	}
 	free(buf);
 out_put:
 	file_put(f);
@@ -100,6 +153,24 @@ long sys_fchmod(struct task *t, const struct sysargs *a)
 	return ret;
 }
 
+/* fchown(2) */
+long sys_fchown(struct task *t, const struct sysargs *a)
+{
+	struct file *f = fdt_get(t->fdt, sysarg_int(a, 0));
+	struct vfs_cred c;
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	sys_fs_cred(t, &c);
+	if (f->flags & O_PATH)
+		ret = -EBADF;
+	else
+		ret = vfs_chown(f->path.mnt, f->inode, sysarg_uint(a, 1), sysarg_uint(a, 2), &c);
+	file_put(f);
+	return ret;
+}
+
 /* fchdir(2) */
 long sys_fchdir(struct task *t, const struct sysargs *a)
 {
@@ -116,4 +187,26 @@ long sys_fchdir(struct task *t, const struct sysargs *a)
 		ret = vfs_chdir(t->fs, &f->path, &c);
 	file_put(f);
 	return ret;
+}
+
+/* close_range(2): CLOSE_RANGE_UNSHARE first gives the caller a private copy of a
+ * shared table, as unshare(CLONE_FILES) would. */
+long sys_close_range(struct task *t, const struct sysargs *a)
+{
+	unsigned first = sysarg_uint(a, 0), last = sysarg_uint(a, 1), flags = sysarg_uint(a, 2);
+	struct fdtable *old, *copy;
+
+	if (first > last || (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
+		return -EINVAL;
+	if ((flags & CLOSE_RANGE_UNSHARE) && ref_read(&t->fdt->ref) > 1) {
+		copy = fdt_copy(t->fdt);
+		if (!copy)
+			return -ENOMEM;
+		pthread_mutex_lock(&t->lock);
+		old = t->fdt;
+		t->fdt = copy;
+		pthread_mutex_unlock(&t->lock);
+		fdt_put(old);
+	}
+	return fdt_close_range(t->fdt, first, last, flags & ~CLOSE_RANGE_UNSHARE);
 }

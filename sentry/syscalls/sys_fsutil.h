@@ -30,7 +30,7 @@ int sys_at_start(struct task *t, int dirfd, const char *name, struct file **held
 /* The common prologue of a path syscall: the guest path, its start, the creds. */
 struct sys_at {
 	char *name;
-	struct file *held;	  /* the dirfd's file, or NULL */
+	struct file *held; /* the dirfd's file, or NULL */
 	const struct path *start; /* NULL: cwd (or root for an absolute name) */
 	struct vfs_cred cred;
 };

@@ -74,3 +74,8 @@ long sys_mincore(struct task *t, const struct sysargs *a)
 	free(vec);
 	return err;
 }
+
+long sys_msync(struct task *t, const struct sysargs *a)
+{
+	return mm_msync(t->mm, sysarg_addr(a, 0), sysarg_size(a, 1), sysarg_int(a, 2));
+}

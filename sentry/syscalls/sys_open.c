@@ -116,7 +116,93 @@ long sys_dup3(struct task *t, const struct sysargs *a)
 	return do_dup3(t, oldfd, newfd, flags & O_CLOEXEC);
 }
 
-/* fcntl(2): descriptor and status flags and F_DUPFD*; locks and the rest: -EINVAL. */
+/* struct flock of x86-64 (the same for the *64 commands). */
+struct linux_flock {
+	int16_t l_type, l_whence;
+	int64_t l_start, l_len;
+	int32_t l_pid;
+};
+_Static_assert(sizeof(struct linux_flock) == 32, "struct flock is 32 bytes on x86-64");
+
+/* l_whence/l_start/l_len -> an absolute inclusive range, as Linux's flock_to_posix_lock. */
+static long flock_range(struct file *f, const struct linux_flock *lf, struct vfs_flock *fl)
+{
+	int64_t base, start, end;
+	struct kstat st;
+	long ret;
+
+	switch (lf->l_whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = __atomic_load_n(&f->pos, __ATOMIC_RELAXED);
+		break;
+	case SEEK_END:
+		ret = vfs_fstat(f, &st);
+		if (ret < 0)
+			return ret;
+		base = st.size;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (__builtin_add_overflow(base, lf->l_start, &start))
+		return -EOVERFLOW;
+	if (lf->l_len > 0) {
+		if (__builtin_add_overflow(start, lf->l_len - 1, &end))
+			return -EOVERFLOW;
+	} else if (lf->l_len < 0) {
+		end = start - 1;
+		if (__builtin_add_overflow(start, lf->l_len, &start))
+			return -EINVAL;
+	} else {
+		end = INT64_MAX;
+	}
+	if (start < 0)
+		return -EINVAL;
+	fl->type = lf->l_type;
+	fl->start = start;
+	fl->end = end;
+	return 0;
+}
+
+/* F_GETLK / F_SETLK / F_SETLKW on f; the owner is the caller's fd table. */
+static long fcntl_lock(struct task *t, struct file *f, int cmd, uaddr_t arg)
+{
+	struct linux_flock lf;
+	struct vfs_flock fl;
+	long ret;
+
+	if (f->flags & O_PATH)
+		return -EBADF;
+	ret = task_copy_in(t, arg, &lf, sizeof(lf));
+	if (ret < 0)
+		return ret;
+	ret = flock_range(f, &lf, &fl);
+	if (ret < 0)
+		return ret;
+	fl.pid = t->tg->tgid;
+	if (cmd == F_GETLK) {
+		ret = vfs_posix_getlk(f->inode, t->fdt, &fl);
+		if (ret < 0)
+			return ret;
+		lf.l_type = fl.type;
+		if (fl.type != F_UNLCK) {
+			lf.l_whence = SEEK_SET;
+			lf.l_start = fl.start;
+			lf.l_len = fl.end == INT64_MAX ? 0 : fl.end - fl.start + 1;
+			lf.l_pid = fl.pid;
+		}
+		return task_copy_out(t, arg, &lf, sizeof(lf));
+	}
+	if ((fl.type == F_RDLCK && !file_readable(f)) || (fl.type == F_WRLCK && !file_writable(f)))
+		return -EBADF;
+	return vfs_posix_setlk(f->inode, t->fdt, &fl, cmd == F_SETLKW);
+}
+
+/* fcntl(2): descriptor and status flags, F_DUPFD*, POSIX record locks; the rest
+ * (OFD locks, leases, pipe sizes, seals...) is -EINVAL. */
 long sys_fcntl(struct task *t, const struct sysargs *a)
 {
 	int fd = sysarg_int(a, 0), cmd = sysarg_int(a, 1);
@@ -148,6 +234,11 @@ long sys_fcntl(struct task *t, const struct sysargs *a)
 		break;
 	case F_SETFL:
 		ret = vfs_setfl(f, (unsigned)arg);
+		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+		ret = fcntl_lock(t, f, cmd, arg);
 		break;
 	default:
 		ret = (f->flags & O_PATH) ? -EBADF : -EINVAL;

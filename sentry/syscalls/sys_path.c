@@ -320,8 +320,7 @@ static long do_readlinkat(struct task *t, int dirfd, uaddr_t upath, uaddr_t ubuf
 		ret = -ENOMEM;
 		goto out_end;
 	}
-	ret = vfs_readlinkat(t->fs, at.start, at.name, buf, MIN((size_t)size, PATH_MAX),
-			     &at.cred);
+	ret = vfs_readlinkat(t->fs, at.start, at.name, buf, MIN((size_t)size, PATH_MAX), &at.cred);
 	if (ret > 0 && task_copy_out(t, ubuf, buf, (size_t)ret) < 0)
 		ret = -EFAULT;
 out_end:
@@ -343,8 +342,8 @@ long sys_readlinkat(struct task *t, const struct sysargs *a)
 			     sysarg_int(a, 3));
 }
 
-static long do_renameat2(struct task *t, int odirfd, uaddr_t oupath, int ndirfd,
-			 uaddr_t nupath, unsigned flags)
+static long do_renameat2(struct task *t, int odirfd, uaddr_t oupath, int ndirfd, uaddr_t nupath,
+			 unsigned flags)
 {
 	struct sys_at o, n;
 	long ret;
@@ -506,4 +505,51 @@ long sys_utimensat(struct task *t, const struct sysargs *a)
 out_end:
 	sys_at_end(&at);
 	return ret;
+}
+
+static long do_fchownat(struct task *t, int dirfd, uaddr_t upath, uint32_t uid, uint32_t gid,
+			int flags)
+{
+	unsigned lookup = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+	struct sys_at at;
+	struct path p;
+	long ret;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	ret = sys_at_begin(t, dirfd, upath, flags & AT_EMPTY_PATH, &at);
+	if (ret < 0)
+		goto out_end;
+	if (sys_at_anon(&at)) {
+		ret = vfs_chown(NULL, at.held->inode, uid, gid, &at.cred);
+		goto out_end;
+	}
+	ret = vfs_walk(t->fs, at.start, at.name, lookup | LOOKUP_EMPTY, &at.cred, &p);
+	if (ret < 0)
+		goto out_end;
+	ret = vfs_chown(p.mnt, p.dentry->inode, uid, gid, &at.cred);
+	path_put(&p);
+out_end:
+	sys_at_end(&at);
+	return ret;
+}
+
+/* chown(2) */
+long sys_chown(struct task *t, const struct sysargs *a)
+{
+	return do_fchownat(t, AT_FDCWD, sysarg_addr(a, 0), sysarg_uint(a, 1), sysarg_uint(a, 2), 0);
+}
+
+/* lchown(2) */
+long sys_lchown(struct task *t, const struct sysargs *a)
+{
+	return do_fchownat(t, AT_FDCWD, sysarg_addr(a, 0), sysarg_uint(a, 1), sysarg_uint(a, 2),
+			   AT_SYMLINK_NOFOLLOW);
+}
+
+/* fchownat(2) */
+long sys_fchownat(struct task *t, const struct sysargs *a)
+{
+	return do_fchownat(t, sysarg_int(a, 0), sysarg_addr(a, 1), sysarg_uint(a, 2),
+			   sysarg_uint(a, 3), sysarg_int(a, 4));
 }

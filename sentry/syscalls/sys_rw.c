@@ -16,7 +16,7 @@
 #include "sentry/syscalls/sys_fsutil.h"
 #include "sentry/syscalls/syscalls.h"
 
-#define RW_MAX_IOV 64	     /* host iovecs (and pins) per call down */
+#define RW_MAX_IOV 64 /* host iovecs (and pins) per call down */
 #define RW_BATCH (4UL << 20) /* bytes per call down */
 #define RW_UIO_MAXIOV 1024
 
@@ -95,8 +95,9 @@ static long do_rw(struct task *t, struct file *f, const struct linux_iovec *giov
 			b->niov += got;
 			b->bytes += len;
 			goff += len;
+			/* short: out of iovecs, or a fault further on the next batch meets */
 			if (len < want)
-				break; /* out of iovecs or a fault further on: the next batch sees */
+				break;
 		}
 		if (b->bytes == 0) {
 			ret = fault ? -EFAULT : 0;
@@ -185,8 +186,7 @@ long sys_pwrite64(struct task *t, const struct sysargs *a)
 }
 
 /* Copies in and checks a guest iovec array; *total is the clamped byte count. */
-static long iov_in(struct task *t, uaddr_t addr, int cnt, struct linux_iovec **out,
-		   size_t *total)
+static long iov_in(struct task *t, uaddr_t addr, int cnt, struct linux_iovec **out, size_t *total)
 {
 	struct linux_iovec *v;
 	uint64_t sum = 0;

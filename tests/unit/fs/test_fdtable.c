@@ -29,7 +29,9 @@ TEST(install_takes_the_lowest_free_fd_below_the_limit)
 	EXPECT_EQ(fdt_install(t, f, 3, true, 4), 3);
 	EXPECT_EQ(fdt_install(t, f, 0, false, 4), 2);
 	EXPECT_EQ(fdt_install(t, f, 0, false, 4), -EMFILE);
-	EXPECT_EQ(fdt_install(t, f, 4, false, 4), -EINVAL);
+	EXPECT_EQ(fdt_install(t, f, 4, false, 4), -EMFILE);
+	EXPECT_EQ(fdt_install(t, f, -1, false, 4), -EINVAL);
+	EXPECT_EQ(fdt_install(t, f, 0, false, 0), -EMFILE);
 	EXPECT_EQ(fdt_close(t, 1), 0);
 	EXPECT_EQ(fdt_close(t, 1), -EBADF);
 	EXPECT_EQ(fdt_install(t, f, 0, false, 4), 1);

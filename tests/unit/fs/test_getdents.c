@@ -111,8 +111,8 @@ TEST(d_off_cookies_seek_back_and_survive_unlinks)
 	{
 		struct rec *r = (struct rec *)buf;
 
-		r = (struct rec *)((char *)r + r->d_reclen);	/* .. */
-		r = (struct rec *)((char *)r + r->d_reclen);	/* a */
+		r = (struct rec *)((char *)r + r->d_reclen); /* .. */
+		r = (struct rec *)((char *)r + r->d_reclen); /* a */
 		ASSERT_STREQ(r->d_name, "a");
 		cookie_after_a = r->d_off;
 	}
