@@ -31,8 +31,10 @@ for p in getpid_loop read_loop spawn_loop; do
 	}
 done
 
+# The sandbox's /tmp is private: a build tree under /tmp is handed in as a volume.
+VOLUME=""
 case "$build" in
-/tmp/*) echo "note: $build is under /tmp, which the sandbox does not share: warden runs will fail" ;;
+/tmp/*) VOLUME="--volume=$build:$build:ro" ;;
 esac
 
 peers="native"
@@ -51,7 +53,7 @@ fi
 prefix() {
 	case $1 in
 	native) ;;
-	warden) echo "$warden do $WARDEN_FLAGS --" ;;
+	warden) echo "$warden do $WARDEN_FLAGS $VOLUME --" ;;
 	proot) echo "proot" ;;
 	esac
 }

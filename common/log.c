@@ -51,9 +51,23 @@ void log_debug_(const char *fmt, ...)
 
 void log_warn(const char *fmt, ...)
 {
+	char buf[1024];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	log_vline(log_fd >= 0 ? log_fd : 2, "W", fmt, ap);
+	if (log_fd >= 0) {
+		log_vline(log_fd, "W", fmt, ap);
+		va_end(ap);
+		return;
+	}
+	/* Without a debug log, a warning is for the person at the terminal. */
+	n = snprintf(buf, sizeof(buf), "warden: warning: ");
+	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(2, buf, (size_t)n) < 0)
+		return;
 }

@@ -26,14 +26,51 @@ static const char *opt_value(const char *name, int argc, char **argv, int *i)
 	return NULL;
 }
 
+/* HOST:GUEST[:ro]: both absolute. Writable volumes need the gofer, which isn't here yet. */
+static int parse_volume(const char *spec, struct sentry_volume *out, int have)
+{
+	char *copy, *host, *guest, *mode;
+
+	if (have >= 16) {
+		cmd_error("do: at most 16 --volume flags");
+		return -1;
+	}
+	copy = strdup(spec);
+	if (!copy)
+		return -1;
+	host = copy;
+	guest = strchr(copy, ':');
+	if (guest)
+		*guest++ = 0;
+	mode = guest ? strchr(guest, ':') : NULL;
+	if (mode)
+		*mode++ = 0;
+	if (!guest || host[0] != '/' || guest[0] != '/') {
+		cmd_error("do: --volume %s: expected HOST:GUEST[:ro] with absolute paths", spec);
+		free(copy);
+		return -1;
+	}
+	if (mode && strcmp(mode, "ro")) {
+		cmd_error("do: --volume %s: only read-only volumes are supported yet (':ro')",
+			  spec);
+		free(copy);
+		return -1;
+	}
+	out->host = host;
+	out->guest = guest;
+	return 0;
+}
+
 int cmd_do(int argc, char **argv)
 {
 	struct sentry_config cfg = { .platform = "ptrace", .host_root = "/" };
+	struct sentry_volume vols[16];
 	char cwd[PATH_MAX];
 	enum sentry_stage stage;
 	int i, st, err;
 	const char *v;
 
+	cfg.volumes = vols;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--")) {
 			i++;
@@ -47,6 +84,10 @@ int cmd_do(int argc, char **argv)
 			cfg.strace = true;
 		} else if ((v = opt_value("--debug-log", argc, argv, &i))) {
 			cfg.debug_log = v;
+		} else if ((v = opt_value("--volume", argc, argv, &i))) {
+			if (parse_volume(v, &vols[cfg.nvolumes], cfg.nvolumes))
+				return EXIT_USAGE;
+			cfg.nvolumes++;
 		} else {
 			cmd_error("do: unknown flag '%s'", argv[i]);
 			return cmd_usage("do");

@@ -42,6 +42,55 @@ static int mount_on(struct fs_view *v, const char *where, struct super_block *sb
 	return err;
 }
 
+/* mkdir -p inside the sandbox (only where it is writable, e.g. under /tmp). */
+static int mkdir_p(struct fs_view *v, const char *path, const struct vfs_cred *vc)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf) || path[0] != '/')
+		return -EINVAL;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1;; p++) {
+		if (*p == '/' || *p == 0) {
+			char c = *p;
+			int err;
+
+			*p = 0;
+			err = vfs_mkdirat(v, NULL, buf, 0755, vc);
+			if (err && err != -EEXIST)
+				return err;
+			*p = c;
+			if (!c)
+				return 0;
+		}
+	}
+}
+
+static int mount_volume(struct fs_view *v, const struct sentry_volume *vol)
+{
+	struct vfs_cred vc = { .cap_dac_override = true, .cap_dac_read_search = true };
+	struct super_block *sb;
+	struct inode *root;
+	struct path p;
+	int err;
+
+	err = vfs_walk(v, NULL, vol->guest, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &vc, &p);
+	if (err == -ENOENT)
+		err = mkdir_p(v, vol->guest, &vc);
+	else if (!err)
+		path_put(&p);
+	if (err)
+		return err;
+	err = hostfs_new(vol->host, &sb, &root);
+	if (err)
+		return err;
+	err = mount_on(v, vol->guest, sb, root);
+	inode_put(root);
+	sb_put(sb);
+	return err;
+}
+
 static int build_root(const struct sentry_config *cfg, struct fs_view **out)
 {
 	struct super_block *sb;
@@ -82,6 +131,14 @@ static int build_root(const struct sentry_config *cfg, struct fs_view **out)
 	}
 	if (err)
 		goto fail;
+	for (int i = 0; i < cfg->nvolumes; i++) {
+		err = mount_volume(v, &cfg->volumes[i]);
+		if (err) {
+			log_warn("volume %s:%s: %s", cfg->volumes[i].host, cfg->volumes[i].guest,
+				 strerror(-err));
+			goto fail;
+		}
+	}
 	*out = v;
 	return 0;
 fail:

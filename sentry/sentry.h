@@ -16,6 +16,11 @@ struct sentry_config {
 	char *const *argv;	/* the init process's command; argv[0] resolved on PATH */
 	char *const *envp;
 	const char *hostname;
+	/* Extra mounts of host directories (read-only until the gofer serves writes). */
+	const struct sentry_volume {
+		const char *host, *guest;
+	} *volumes;
+	int nvolumes;
 };
 
 /* Where a failed start came from, for the CLI's message and exit status. */

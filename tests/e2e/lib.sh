@@ -31,8 +31,14 @@ w() {
 }
 
 # sandbox ARGS...: `warden do ARGS...` through w.
+# The sandbox's /tmp is private: a build tree under /tmp is handed in as a volume.
+case "$PWD" in
+/tmp/*) VOLUME="--volume=$PWD:$PWD:ro" ;;
+*) VOLUME="" ;;
+esac
+
 sandbox() {
-	w "do" "$@"
+	w "do" $VOLUME "$@"
 }
 
 # show: prints what the last warden run wrote, for a failure report.
