@@ -11,10 +11,10 @@ void bug_dump_stack(int fd);
 void bug_install_crash_handlers(void);
 
 #define BUG() bug_panic(__FILE__, __LINE__, "BUG")
-#define BUG_ON(cond)                                                         \
-	do {                                                                 \
-		if (__builtin_expect(!!(cond), 0))                            \
-			bug_panic(__FILE__, __LINE__, "BUG_ON(%s)", #cond);  \
+#define BUG_ON(cond)                                                        \
+	do {                                                                \
+		if (__builtin_expect(!!(cond), 0))                          \
+			bug_panic(__FILE__, __LINE__, "BUG_ON(%s)", #cond); \
 	} while (0)
 #define PANIC(...) bug_panic(__FILE__, __LINE__, __VA_ARGS__)
 

@@ -9,7 +9,10 @@ struct list_head {
 	struct list_head *next, *prev;
 };
 
-#define LIST_HEAD_INIT(name) { &(name), &(name) }
+#define LIST_HEAD_INIT(name)     \
+	{                        \
+		&(name), &(name) \
+	}
 
 static inline void list_init(struct list_head *h)
 {
@@ -53,13 +56,12 @@ static inline void list_del(struct list_head *e)
 #define list_for_each(pos, h) for (pos = (h)->next; pos != (h); pos = pos->next)
 #define list_for_each_safe(pos, n, h) \
 	for (pos = (h)->next, n = pos->next; pos != (h); pos = n, n = pos->next)
-#define list_for_each_entry(pos, h, member)                                          \
+#define list_for_each_entry(pos, h, member)                                              \
 	for (pos = list_entry((h)->next, __typeof__(*pos), member); &pos->member != (h); \
 	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
-#define list_for_each_entry_safe(pos, n, h, member)                             \
-	for (pos = list_entry((h)->next, __typeof__(*pos), member),             \
-	    n = list_entry(pos->member.next, __typeof__(*pos), member);         \
-	     &pos->member != (h);                                               \
-	     pos = n, n = list_entry(n->member.next, __typeof__(*n), member))
+#define list_for_each_entry_safe(pos, n, h, member)                     \
+	for (pos = list_entry((h)->next, __typeof__(*pos), member),     \
+	    n = list_entry(pos->member.next, __typeof__(*pos), member); \
+	     &pos->member != (h); pos = n, n = list_entry(n->member.next, __typeof__(*n), member))
 
 #endif

@@ -13,16 +13,16 @@
 
 struct extent {
 	uint64_t start; /* page number */
-	uint64_t len;	/* pages */
+	uint64_t len; /* pages */
 };
 
 uint8_t *memfile_base_;
 static int mf_fd = -1;
-static uint64_t mf_pages;  /* capacity */
-static uint64_t mf_bump;   /* first never-allocated page */
+static uint64_t mf_pages; /* capacity */
+static uint64_t mf_bump; /* first never-allocated page */
 static uint64_t mf_used;
-static uint32_t *mf_refs;  /* per-page reference counts, lazily backed anonymous memory */
-static uint32_t *mf_pins;  /* per-page pin counts (a subset of the references) */
+static uint32_t *mf_refs; /* per-page reference counts, lazily backed anonymous memory */
+static uint32_t *mf_pins; /* per-page pin counts (a subset of the references) */
 static struct extent *mf_free;
 static size_t mf_nfree, mf_capfree;
 static pthread_mutex_t mf_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -35,8 +35,8 @@ int memfile_init(uint64_t size)
 		return -errno;
 	if (ftruncate(mf_fd, (off_t)size) < 0)
 		goto out_errno;
-	memfile_base_ = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, mf_fd,
-			     0);
+	memfile_base_ =
+		mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, mf_fd, 0);
 	if (memfile_base_ == MAP_FAILED)
 		goto out_errno;
 	mf_pages = size >> PAGE_SHIFT;
@@ -97,7 +97,8 @@ static int free_insert(uint64_t start, uint64_t len)
 		mf_free[lo - 1].len += len;
 		if (lo < mf_nfree && start + len == mf_free[lo].start) {
 			mf_free[lo - 1].len += mf_free[lo].len;
-			memmove(&mf_free[lo], &mf_free[lo + 1], (mf_nfree - lo - 1) * sizeof(*mf_free));
+			memmove(&mf_free[lo], &mf_free[lo + 1],
+				(mf_nfree - lo - 1) * sizeof(*mf_free));
 			mf_nfree--;
 		}
 		return 0;

@@ -9,7 +9,7 @@
 #define PAGE_SIZE 4096UL
 #define PAGE_SHIFT 12
 #define PAGE_MASK (~(PAGE_SIZE - 1))
-#define PAGE_ALIGN_DOWN(x) ((x) & PAGE_MASK)
+#define PAGE_ALIGN_DOWN(x) ((x)&PAGE_MASK)
 #define PAGE_ALIGN_UP(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
 #define IS_PAGE_ALIGNED(x) (((x) & (PAGE_SIZE - 1)) == 0)
 

@@ -32,15 +32,15 @@ struct plat_fpregs {
 
 /* What stopped the guest when switch_to returned PLAT_FAULT. */
 struct plat_fault {
-	int signo;	  /* SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP */
-	int code;	  /* si_code as the host reported it */
-	uint64_t addr;	  /* si_addr */
-	int write;	  /* 1 if known to be a write access, 0 unknown/read */
+	int signo; /* SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP */
+	int code; /* si_code as the host reported it */
+	uint64_t addr; /* si_addr */
+	int write; /* 1 if known to be a write access, 0 unknown/read */
 };
 
 enum plat_event {
-	PLAT_SYSCALL = 1,     /* regs->orig_rax = syscall number, args in the usual registers */
-	PLAT_FAULT = 2,	      /* *fault filled in */
+	PLAT_SYSCALL = 1, /* regs->orig_rax = syscall number, args in the usual registers */
+	PLAT_FAULT = 2, /* *fault filled in */
 	PLAT_INTERRUPTED = 3, /* plat_interrupt() was called (or a spurious host stop) */
 };
 

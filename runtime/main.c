@@ -6,7 +6,8 @@
 #include "runtime/cmd.h"
 
 const struct cmd cmd_table[] = {
-	{ "do", cmd_do, "warden do [--platform=ptrace] [--strace] [--debug-log=FILE] [--volume HOST:GUEST[:ro]]... -- CMD [ARG...]",
+	{ "do", cmd_do,
+	  "warden do [--platform=ptrace] [--strace] [--debug-log=FILE] [--volume HOST:GUEST[:ro]]... -- CMD [ARG...]",
 	  "run CMD in a sandbox over the host's root (read-only; /tmp is private)" },
 	{ "syscalls", cmd_syscalls, "warden syscalls [--markdown]",
 	  "print the syscall compatibility table" },

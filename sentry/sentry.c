@@ -24,7 +24,7 @@
 #include "sentry/sentry.h"
 
 #define MEMFILE_SIZE (64ULL << 30) /* address space only: pages are allocated on use */
-#define TMPFS_SIZE_LIMIT (0ULL)	   /* 0 = bounded by memory only */
+#define TMPFS_SIZE_LIMIT (0ULL) /* 0 = bounded by memory only */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* Mounts a filesystem on an existing directory of the root (e.g. /tmp, /dev). */

@@ -8,18 +8,18 @@
 #include <stdbool.h>
 
 struct sentry_config {
-	const char *platform;	/* "ptrace" */
+	const char *platform; /* "ptrace" */
 	bool strace;
-	const char *debug_log;	/* NULL = off */
-	const char *host_root;	/* the root served read-only, "/" for `warden do` */
-	const char *cwd;	/* the guest's initial cwd (falls back to /) */
-	char *const *argv;	/* the init process's command; argv[0] resolved on PATH */
+	const char *debug_log; /* NULL = off */
+	const char *host_root; /* the root served read-only, "/" for `warden do` */
+	const char *cwd; /* the guest's initial cwd (falls back to /) */
+	char *const *argv; /* the init process's command; argv[0] resolved on PATH */
 	char *const *envp;
 	const char *hostname;
 	/* Extra mounts of host directories (read-only until the gofer serves writes). */
 	const struct sentry_volume {
 		const char *host, *guest;
-	} *volumes;
+	} * volumes;
 	int nvolumes;
 };
 

@@ -125,8 +125,8 @@ struct inode_ops {
  * it; when the actor returns false it stops and leaves ctx->pos at the rejected entry.
  */
 struct dir_context;
-typedef bool (*filldir_t)(struct dir_context *ctx, const char *name, size_t namelen,
-			  uint64_t ino, unsigned dtype);
+typedef bool (*filldir_t)(struct dir_context *ctx, const char *name, size_t namelen, uint64_t ino,
+			  unsigned dtype);
 struct dir_context {
 	filldir_t actor;
 	int64_t pos; /* the filesystem's cookie; file->pos is updated from it */
@@ -173,14 +173,14 @@ struct inode {
 	pthread_mutex_t lock;
 };
 
-#define DENTRY_MOUNTED (1u << 0)   /* a mount sits on this dentry */
-#define DENTRY_UNHASHED (1u << 1)  /* unlinked / replaced: no longer in its parent */
+#define DENTRY_MOUNTED (1u << 0) /* a mount sits on this dentry */
+#define DENTRY_UNHASHED (1u << 1) /* unlinked / replaced: no longer in its parent */
 
 struct dentry {
 	struct ref ref;
 	char *name;
 	struct dentry *parent; /* +1 ref; the root's parent is itself */
-	struct inode *inode;   /* +1 ref; NULL for a negative dentry */
+	struct inode *inode; /* +1 ref; NULL for a negative dentry */
 	struct list_head children;
 	struct list_head sibling;
 	unsigned flags;
@@ -189,7 +189,7 @@ struct dentry {
 
 struct mount {
 	struct ref ref;
-	struct mount *parent;	  /* itself for the root mount */
+	struct mount *parent; /* itself for the root mount */
 	struct dentry *mountpoint; /* in parent */
 	struct dentry *root;
 	struct super_block *sb;
@@ -207,9 +207,9 @@ struct path {
 struct file {
 	struct ref ref;
 	const struct file_ops *ops;
-	struct path path;     /* +1 refs on both */
-	struct inode *inode;  /* +1 ref */
-	unsigned flags;	      /* O_* status flags as the guest opened it (O_ACCMODE, O_APPEND...) */
+	struct path path; /* +1 refs on both */
+	struct inode *inode; /* +1 ref */
+	unsigned flags; /* O_* status flags as the guest opened it (O_ACCMODE, O_APPEND...) */
 	int64_t pos;
 	pthread_mutex_t pos_lock;
 	void *priv;
@@ -251,14 +251,14 @@ void vfs_live_counts(struct vfs_live *out);
 
 static inline bool file_readable(const struct file *f)
 {
-	return !(f->flags & O_PATH) && ((f->flags & O_ACCMODE) == O_RDONLY ||
-					 (f->flags & O_ACCMODE) == O_RDWR);
+	return !(f->flags & O_PATH) &&
+	       ((f->flags & O_ACCMODE) == O_RDONLY || (f->flags & O_ACCMODE) == O_RDWR);
 }
 
 static inline bool file_writable(const struct file *f)
 {
-	return !(f->flags & O_PATH) && ((f->flags & O_ACCMODE) == O_WRONLY ||
-					 (f->flags & O_ACCMODE) == O_RDWR);
+	return !(f->flags & O_PATH) &&
+	       ((f->flags & O_ACCMODE) == O_WRONLY || (f->flags & O_ACCMODE) == O_RDWR);
 }
 
 /* Creates an open file over inode at path (path may be {NULL,NULL} for anonymous files
@@ -266,7 +266,7 @@ static inline bool file_writable(const struct file *f)
 int file_new(const struct path *path, struct inode *inode, unsigned flags, struct file **out);
 
 struct fs_view *fs_view_new(const struct path *root, const struct path *cwd); /* +1 */
-struct fs_view *fs_view_copy(struct fs_view *v);			     /* +1 */
+struct fs_view *fs_view_copy(struct fs_view *v); /* +1 */
 void fs_view_put(struct fs_view *v);
 
 /* ---- mounts ---- */
@@ -284,10 +284,10 @@ int vfs_mount_at(const struct path *mountpoint, struct super_block *sb, struct i
 /* A NULL cred is the kernel itself: no permission checks (the loader, tests). */
 
 /* Resolution flags for vfs_walk (LOOKUP_*). */
-#define LOOKUP_FOLLOW (1u << 0)	   /* follow a trailing symlink */
+#define LOOKUP_FOLLOW (1u << 0) /* follow a trailing symlink */
 #define LOOKUP_DIRECTORY (1u << 1) /* the result must be a directory */
-#define LOOKUP_EMPTY (1u << 2)	   /* "" names the start directory (AT_EMPTY_PATH) */
-#define LOOKUP_PARENT (1u << 3)	   /* internal */
+#define LOOKUP_EMPTY (1u << 2) /* "" names the start directory (AT_EMPTY_PATH) */
+#define LOOKUP_PARENT (1u << 3) /* internal */
 
 /* The start of a relative walk: the dirfd's path, or NULL for the cwd. */
 int vfs_walk(struct fs_view *v, const struct path *start, const char *name, unsigned lookup,
@@ -308,13 +308,13 @@ int vfs_unlinkat(struct fs_view *v, const struct path *start, const char *name, 
 int vfs_renameat(struct fs_view *v, const struct path *ostart, const char *oname,
 		 const struct path *nstart, const char *nname, unsigned flags,
 		 const struct vfs_cred *c);
-int vfs_symlinkat(struct fs_view *v, const char *target, const struct path *start,
-		  const char *name, const struct vfs_cred *c);
+int vfs_symlinkat(struct fs_view *v, const char *target, const struct path *start, const char *name,
+		  const struct vfs_cred *c);
 int vfs_linkat(struct fs_view *v, const struct path *ostart, const char *oname,
 	       const struct path *nstart, const char *nname, unsigned lookup,
 	       const struct vfs_cred *c);
-ssize_t vfs_readlinkat(struct fs_view *v, const struct path *start, const char *name,
-		       char *buf, size_t len, const struct vfs_cred *c);
+ssize_t vfs_readlinkat(struct fs_view *v, const struct path *start, const char *name, char *buf,
+		       size_t len, const struct vfs_cred *c);
 /* faccessat2: mode is R_OK|W_OK|X_OK|F_OK. */
 int vfs_accessat(struct fs_view *v, const struct path *start, const char *name, int mode,
 		 unsigned lookup, const struct vfs_cred *c);
@@ -367,15 +367,14 @@ int vfs_setfl(struct file *f, unsigned flags);
  * threads share their locks, fork does not pass them on, and the owner's locks on an
  * inode go when it closes any descriptor of that inode (vfs_posix_release). */
 struct vfs_flock {
-	short type;	   /* F_RDLCK, F_WRLCK, F_UNLCK */
+	short type; /* F_RDLCK, F_WRLCK, F_UNLCK */
 	int64_t start, end; /* absolute byte range, end inclusive; INT64_MAX = to EOF and beyond */
-	int pid;	   /* the owner's pid, reported by F_GETLK */
+	int pid; /* the owner's pid, reported by F_GETLK */
 };
 /* F_GETLK: fl becomes the first lock of another owner that conflicts, or type F_UNLCK. */
 int vfs_posix_getlk(struct inode *inode, const void *owner, struct vfs_flock *fl);
 /* F_SETLK(W): -EAGAIN on a conflict unless wait (then it blocks until it can). */
-int vfs_posix_setlk(struct inode *inode, const void *owner, const struct vfs_flock *fl,
-		    bool wait);
+int vfs_posix_setlk(struct inode *inode, const void *owner, const struct vfs_flock *fl, bool wait);
 void vfs_posix_release(struct inode *inode, const void *owner);
 
 /* ---- character devices implemented in the sentry (fs/dev), by st_rdev ---- */

@@ -26,11 +26,11 @@ ALLOW(statx)
 ALLOW(fstatfs)
 ALLOW(getdents64)
 ALLOW(readlinkat)
-ALLOW(openat)		/* hostfs: O_PATH walks under the root fd; goes with the gofer */
+ALLOW(openat) /* hostfs: O_PATH walks under the root fd; goes with the gofer */
 ALLOW(fcntl)
 ALLOW(dup)
-ALLOW(ioctl)		/* host tty ioctls for passed-through stdio */
-ALLOW(fallocate)	/* punching freed memory-file pages */
+ALLOW(ioctl) /* host tty ioctls for passed-through stdio */
+ALLOW(fallocate) /* punching freed memory-file pages */
 ALLOW(ftruncate)
 /* memory */
 ALLOW(mmap)
@@ -49,9 +49,9 @@ ALLOW(set_robust_list)
 ALLOW(rseq)
 ALLOW(sched_yield)
 ALLOW(sched_getaffinity)
-ALLOW(sched_setaffinity)	/* pinning a task thread and its stub to one CPU */
+ALLOW(sched_setaffinity) /* pinning a task thread and its stub to one CPU */
 ALLOW(getpid)
-ALLOW(getppid)		/* stub start-up checks its parent */
+ALLOW(getppid) /* stub start-up checks its parent */
 ALLOW(gettid)
 ALLOW(getuid)
 ALLOW(getgid)
@@ -79,4 +79,4 @@ ALLOW(tgkill)
 ALLOW(kill)
 ALLOW(prctl)
 ALLOW(pause)
-ALLOW(seccomp)		/* stubs install their own, narrower filter after cloning */
+ALLOW(seccomp) /* stubs install their own, narrower filter after cloning */

@@ -9,7 +9,7 @@
 
 struct rule {
 	const char *name;
-	int arg;	/* -1: any arguments */
+	int arg; /* -1: any arguments */
 	uint64_t value;
 };
 
@@ -58,9 +58,9 @@ int filter_install(void)
 		if (rules[i].arg < 0)
 			err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 		else
-			err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-					       SCMP_CMP((unsigned)rules[i].arg, SCMP_CMP_EQ,
-							rules[i].value));
+			err = seccomp_rule_add(
+				ctx, SCMP_ACT_ALLOW, nr, 1,
+				SCMP_CMP((unsigned)rules[i].arg, SCMP_CMP_EQ, rules[i].value));
 		if (err < 0)
 			goto out;
 	}

@@ -26,7 +26,7 @@ struct fdtable {
 	int cap;
 };
 
-struct fdtable *fdt_new(void);		       /* +1 */
+struct fdtable *fdt_new(void); /* +1 */
 struct fdtable *fdt_copy(struct fdtable *fdt); /* +1, each file +1 (fork without CLONE_FILES) */
 void fdt_get_ref(struct fdtable *fdt);
 void fdt_put(struct fdtable *fdt); /* closes everything on the last put */

@@ -263,12 +263,24 @@ static long do_wake_op(struct task *t, uaddr_t u1, uaddr_t u2, int n1, int n2, u
 	err = task_copy_in(t, u2, &old, sizeof(old));
 	if (!err) {
 		switch (opc) {
-		case FUTEX_OP_SET: nv = oparg; break;
-		case FUTEX_OP_ADD: nv = old + oparg; break;
-		case FUTEX_OP_OR: nv = old | oparg; break;
-		case FUTEX_OP_ANDN: nv = old & ~oparg; break;
-		case FUTEX_OP_XOR: nv = old ^ oparg; break;
-		default: err = -ENOSYS; break;
+		case FUTEX_OP_SET:
+			nv = oparg;
+			break;
+		case FUTEX_OP_ADD:
+			nv = old + oparg;
+			break;
+		case FUTEX_OP_OR:
+			nv = old | oparg;
+			break;
+		case FUTEX_OP_ANDN:
+			nv = old & ~oparg;
+			break;
+		case FUTEX_OP_XOR:
+			nv = old ^ oparg;
+			break;
+		default:
+			err = -ENOSYS;
+			break;
 		}
 	}
 	if (!err)
@@ -279,12 +291,24 @@ static long do_wake_op(struct task *t, uaddr_t u1, uaddr_t u2, int n1, int n2, u
 	}
 	done = wake_locked(b1, &k1, n1, FUTEX_BITSET_MATCH_ANY);
 	switch (cmp) {
-	case FUTEX_OP_CMP_EQ: hit = old == cmparg; break;
-	case FUTEX_OP_CMP_NE: hit = old != cmparg; break;
-	case FUTEX_OP_CMP_LT: hit = (int32_t)old < (int32_t)cmparg; break;
-	case FUTEX_OP_CMP_LE: hit = (int32_t)old <= (int32_t)cmparg; break;
-	case FUTEX_OP_CMP_GT: hit = (int32_t)old > (int32_t)cmparg; break;
-	case FUTEX_OP_CMP_GE: hit = (int32_t)old >= (int32_t)cmparg; break;
+	case FUTEX_OP_CMP_EQ:
+		hit = old == cmparg;
+		break;
+	case FUTEX_OP_CMP_NE:
+		hit = old != cmparg;
+		break;
+	case FUTEX_OP_CMP_LT:
+		hit = (int32_t)old < (int32_t)cmparg;
+		break;
+	case FUTEX_OP_CMP_LE:
+		hit = (int32_t)old <= (int32_t)cmparg;
+		break;
+	case FUTEX_OP_CMP_GT:
+		hit = (int32_t)old > (int32_t)cmparg;
+		break;
+	case FUTEX_OP_CMP_GE:
+		hit = (int32_t)old >= (int32_t)cmparg;
+		break;
 	default:
 		unlock_two(b1, b2);
 		return -ENOSYS;
@@ -320,7 +344,7 @@ static int futex_timeout(struct task *t, uaddr_t addr, bool absolute, bool realt
 			ns = 0;
 	} else {
 		ns = lt.tv_sec > INT64_MAX / 2000000000LL ? INT64_MAX / 2 :
-							     lt.tv_sec * 1000000000LL + lt.tv_nsec;
+							    lt.tv_sec * 1000000000LL + lt.tv_nsec;
 	}
 	out->tv_sec = mono.tv_sec + ns / 1000000000LL;
 	out->tv_nsec = mono.tv_nsec + ns % 1000000000LL;
@@ -351,11 +375,11 @@ long sys_futex(struct task *t, const struct sysargs *a)
 		err = futex_timeout(t, sysarg_addr(a, 3), cmd == FUTEX_WAIT_BITSET, rt, &ts, &abs);
 		if (err)
 			return err;
-		return do_wait(t, uaddr, val, abs, cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : val3,
-			       priv);
+		return do_wait(t, uaddr, val, abs,
+			       cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : val3, priv);
 	case FUTEX_WAKE:
-		return futex_wake(t, uaddr, (int)MIN(val, (uint32_t)INT_MAX), FUTEX_BITSET_MATCH_ANY,
-				  priv);
+		return futex_wake(t, uaddr, (int)MIN(val, (uint32_t)INT_MAX),
+				  FUTEX_BITSET_MATCH_ANY, priv);
 	case FUTEX_WAKE_BITSET:
 		return futex_wake(t, uaddr, (int)MIN(val, (uint32_t)INT_MAX), val3, priv);
 	case FUTEX_REQUEUE:

@@ -11,14 +11,27 @@
 enum sig_default sig_default_action(int sig)
 {
 	switch (sig) {
-	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE:
-	case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS:
 		return SIG_DEF_CORE;
-	case SIGCHLD: case SIGURG: case SIGWINCH:
+	case SIGCHLD:
+	case SIGURG:
+	case SIGWINCH:
 		return SIG_DEF_IGNORE;
 	case SIGCONT:
 		return SIG_DEF_CONT;
-	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
 		return SIG_DEF_STOP;
 	default:
 		return SIG_DEF_TERM;

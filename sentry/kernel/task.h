@@ -56,9 +56,9 @@ struct thread_group {
 	struct sighand *sighand;
 	struct linux_rlimit rlimits[16];
 	struct thread_group *parent; /* NULL for the sandbox's init */
-	struct list_head children;   /* struct thread_group.sibling */
+	struct list_head children; /* struct thread_group.sibling */
 	struct list_head sibling;
-	bool exiting;	/* exit_group or a fatal signal started */
+	bool exiting; /* exit_group or a fatal signal started */
 	int exit_status; /* wait status (W_EXITCODE / signal) once exiting */
 	bool zombie;
 	bool dumpable;
@@ -73,10 +73,10 @@ struct task {
 	int tid;
 	struct thread_group *tg;
 	struct list_head tg_node;
-	struct mm *mm;		/* +1 */
-	struct fdtable *fdt;	/* +1 */
-	struct fs_view *fs;	/* +1 */
-	struct cred *cred;	/* +1, replaced (RCU-style) not mutated */
+	struct mm *mm; /* +1 */
+	struct fdtable *fdt; /* +1 */
+	struct fs_view *fs; /* +1 */
+	struct cred *cred; /* +1, replaced (RCU-style) not mutated */
 	struct plat_ctx *ctx;
 	struct plat_regs regs;
 	uaddr_t clear_child_tid;
@@ -88,7 +88,7 @@ struct task {
 	pthread_mutex_t lock;
 	bool exiting;
 	int exit_code;
-	uint64_t syscalls;	/* count, for rusage-ish reporting */
+	uint64_t syscalls; /* count, for rusage-ish reporting */
 	struct {
 		uaddr_t sp;
 		uint64_t size;
@@ -113,7 +113,7 @@ struct kernel {
 	int ntasks;
 	struct thread_group *init; /* pid 1 */
 	bool init_exited;
-	int init_status;	/* wait status of init */
+	int init_status; /* wait status of init */
 	bool strace;
 	int strace_fd;
 	char hostname[65];

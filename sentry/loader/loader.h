@@ -19,20 +19,20 @@ struct vfs_cred;
 struct file;
 
 struct loader_args {
-	const char *path;	   /* as the guest passed it to execve */
-	int dirfd_is_cwd;	   /* reserved for execveat; 1 for now */
-	char *const *argv;	   /* sentry copies, NULL-terminated */
+	const char *path; /* as the guest passed it to execve */
+	int dirfd_is_cwd; /* reserved for execveat; 1 for now */
+	char *const *argv; /* sentry copies, NULL-terminated */
 	char *const *envp;
-	struct fs_view *fs;	   /* where path is resolved */
+	struct fs_view *fs; /* where path is resolved */
 	const struct vfs_cred *cred;
 };
 
 struct loader_result {
-	uaddr_t entry;	   /* where the guest starts (the interpreter's entry if any) */
-	uaddr_t sp;	   /* initial stack pointer (points at argc) */
+	uaddr_t entry; /* where the guest starts (the interpreter's entry if any) */
+	uaddr_t sp; /* initial stack pointer (points at argc) */
 	uaddr_t brk_start;
-	struct file *exe;  /* +1: the executable finally loaded (for /proc/self/exe) */
-	char comm[16];	   /* basename of the executable, for the task's comm */
+	struct file *exe; /* +1: the executable finally loaded (for /proc/self/exe) */
+	char comm[16]; /* basename of the executable, for the task's comm */
 };
 
 /*

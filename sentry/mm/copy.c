@@ -106,8 +106,8 @@ long mm_strncpy_in(struct mm *mm, uaddr_t src, char *dst, size_t max)
 	return -ENAMETOOLONG;
 }
 
-int mm_pin_iov(struct mm *mm, uaddr_t addr, size_t *len, bool write, struct iovec *iov,
-	       int max_iov, int *niov, struct mm_pin *pin)
+int mm_pin_iov(struct mm *mm, uaddr_t addr, size_t *len, bool write, struct iovec *iov, int max_iov,
+	       int *niov, struct mm_pin *pin)
 {
 	const struct vma *v = NULL;
 	size_t want = *len, done = 0, npages;

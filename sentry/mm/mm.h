@@ -32,8 +32,8 @@ int mm_fork(struct mm *src, struct mm **out);
 struct plat_as *mm_plat_as(struct mm *mm);
 
 /* The address-space layout limits the loader and mmap use. */
-uaddr_t mm_task_size(struct mm *mm);	 /* highest guest address + 1 */
-uaddr_t mm_mmap_base(struct mm *mm);	 /* top of the mmap area (grows down) */
+uaddr_t mm_task_size(struct mm *mm); /* highest guest address + 1 */
+uaddr_t mm_mmap_base(struct mm *mm); /* top of the mmap area (grows down) */
 void mm_set_mmap_base(struct mm *mm, uaddr_t base);
 
 /* mmap(2): flags are the guest's MAP_* flags; file is NULL for anonymous maps (the mm
@@ -80,8 +80,8 @@ struct mm_pin {
 	size_t npages;
 	uint64_t inline_pages[16];
 };
-int mm_pin_iov(struct mm *mm, uaddr_t addr, size_t *len, bool write, struct iovec *iov,
-	       int max_iov, int *niov, struct mm_pin *pin);
+int mm_pin_iov(struct mm *mm, uaddr_t addr, size_t *len, bool write, struct iovec *iov, int max_iov,
+	       int *niov, struct mm_pin *pin);
 void mm_unpin_iov(struct mm_pin *pin);
 
 /* For shared futexes: 1 and the memory-file offset of the word when addr lies in a shared

@@ -307,7 +307,8 @@ static long dup_shared(struct mm *mm, const struct vma *v, uaddr_t old, uint64_t
 	if (v->file)
 		return (long)new_addr;
 	for (uaddr_t a = 0; a < len; a += PAGE_SIZE) {
-		pte_t *s = pt_slot(&mm->pt, old + a, false), *d = pt_slot(&mm->pt, new_addr + a, true);
+		pte_t *s = pt_slot(&mm->pt, old + a, false),
+		      *d = pt_slot(&mm->pt, new_addr + a, true);
 
 		if (!d)
 			return -ENOMEM;
@@ -450,8 +451,11 @@ uaddr_t mm_brk(struct mm *mm, uaddr_t brk)
 	old_end = PAGE_ALIGN_UP(mm->brk);
 	new_end = PAGE_ALIGN_UP(brk);
 	if (new_end > old_end) {
-		struct vma v = { .start = old_end, .end = new_end, .prot = PROT_READ | PROT_WRITE,
-				 .flags = MAP_PRIVATE | MAP_ANONYMOUS, .name = "[heap]" };
+		struct vma v = { .start = old_end,
+				 .end = new_end,
+				 .prot = PROT_READ | PROT_WRITE,
+				 .flags = MAP_PRIVATE | MAP_ANONYMOUS,
+				 .name = "[heap]" };
 
 		if (vmas_overlaps(&mm->vmas, old_end, new_end) || vmas_insert(&mm->vmas, &v))
 			goto out;
@@ -473,10 +477,22 @@ int mm_madvise(struct mm *mm, uaddr_t addr, uint64_t len, int advice)
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
 	switch (advice) {
-	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
-	case MADV_DONTNEED: case MADV_FREE: case MADV_DONTFORK: case MADV_DOFORK:
-	case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
-	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_COLD: case MADV_PAGEOUT:
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+	case MADV_DONTDUMP:
+	case MADV_DODUMP:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
 		break;
 	default:
 		return -EINVAL;

@@ -52,8 +52,8 @@ pte_t *pt_slot(struct pagetable *pt, uaddr_t addr, bool alloc)
 		if (!node[i]) {
 			if (!alloc)
 				return NULL;
-			node[i] = calloc(PT_ENTRIES, level == PT_LEVELS - 2 ? sizeof(pte_t) :
-									     sizeof(void *));
+			node[i] = calloc(PT_ENTRIES,
+					 level == PT_LEVELS - 2 ? sizeof(pte_t) : sizeof(void *));
 			if (!node[i])
 				return NULL;
 		}

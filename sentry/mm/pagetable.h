@@ -12,8 +12,8 @@
 
 typedef uint64_t pte_t;
 
-#define PTE_PRESENT 0x1ULL  /* backed by a memory-file page (one reference held) */
-#define PTE_MAPPED 0x2ULL   /* the platform maps it */
+#define PTE_PRESENT 0x1ULL /* backed by a memory-file page (one reference held) */
+#define PTE_MAPPED 0x2ULL /* the platform maps it */
 #define PTE_MAPPED_W 0x4ULL /* ... writable */
 #define PTE_OFF_MASK (~0xfffULL)
 

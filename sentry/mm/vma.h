@@ -17,11 +17,11 @@ struct file;
 
 struct vma {
 	uaddr_t start, end; /* [start, end), page aligned */
-	int prot;	    /* PROT_* */
-	int flags;	    /* MAP_SHARED / MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN ... */
-	struct file *file;  /* +1, NULL for anonymous memory */
-	uint64_t off;	    /* file offset of start */
-	const char *name;   /* "[heap]", "[stack]" or NULL; static strings */
+	int prot; /* PROT_* */
+	int flags; /* MAP_SHARED / MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN ... */
+	struct file *file; /* +1, NULL for anonymous memory */
+	uint64_t off; /* file offset of start */
+	const char *name; /* "[heap]", "[stack]" or NULL; static strings */
 };
 
 struct vma_set {

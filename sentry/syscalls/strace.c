@@ -110,17 +110,22 @@ struct flag_name {
 	const char *name;
 };
 
-#define F(x) { x, #x }
+#define F(x)          \
+	{             \
+		x, #x \
+	}
 static const struct flag_name open_flags[] = {
-	F(O_CREAT), F(O_EXCL), F(O_NOCTTY), F(O_TRUNC), F(O_APPEND), F(O_NONBLOCK), F(O_DSYNC),
-	F(O_DIRECT), F(O_LARGEFILE), F(O_DIRECTORY), F(O_NOFOLLOW), F(O_NOATIME), F(O_CLOEXEC),
-	F(O_PATH),
+	F(O_CREAT),    F(O_EXCL),    F(O_NOCTTY),  F(O_TRUNC),	   F(O_APPEND),
+	F(O_NONBLOCK), F(O_DSYNC),   F(O_DIRECT),  F(O_LARGEFILE), F(O_DIRECTORY),
+	F(O_NOFOLLOW), F(O_NOATIME), F(O_CLOEXEC), F(O_PATH),
 };
 static const struct flag_name prot_flags[] = { F(PROT_READ), F(PROT_WRITE), F(PROT_EXEC) };
 static const struct flag_name map_flags[] = {
-	F(MAP_SHARED), F(MAP_PRIVATE), F(MAP_FIXED), F(MAP_ANONYMOUS), F(MAP_GROWSDOWN),
-	F(MAP_DENYWRITE), F(MAP_NORESERVE), F(MAP_POPULATE), F(MAP_STACK),
-	{ 0x100000, "MAP_FIXED_NOREPLACE" },
+	F(MAP_SHARED),	  F(MAP_PRIVATE),
+	F(MAP_FIXED),	  F(MAP_ANONYMOUS),
+	F(MAP_GROWSDOWN), F(MAP_DENYWRITE),
+	F(MAP_NORESERVE), F(MAP_POPULATE),
+	F(MAP_STACK),	  { 0x100000, "MAP_FIXED_NOREPLACE" },
 };
 #undef F
 
@@ -227,8 +232,8 @@ static void put_arg(struct sbuf *b, struct task *t, char f, const struct sysargs
 	}
 }
 
-static void put_call(struct sbuf *b, struct task *t, uint64_t nr, const struct sysargs *a,
-		     long ret, bool done)
+static void put_call(struct sbuf *b, struct task *t, uint64_t nr, const struct sysargs *a, long ret,
+		     bool done)
 {
 	const struct syscall_desc *d = nr < SYSCALL_MAX ? &syscall_table[nr] : NULL;
 	const char *fmt;

@@ -92,8 +92,7 @@ static int wait_some(struct task *t, struct pollfd *host, unsigned nhost,
 	return err;
 }
 
-static long do_poll(struct task *t, uaddr_t ufds, uint64_t n, const struct timespec *abs,
-		    bool zero)
+static long do_poll(struct task *t, uaddr_t ufds, uint64_t n, const struct timespec *abs, bool zero)
 {
 	struct linux_pollfd *p;
 	struct pollfd *host;
@@ -177,8 +176,9 @@ long sys_ppoll(struct task *t, const struct sysargs *a)
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 			return -EINVAL;
 		zero = !ts.tv_sec && !ts.tv_nsec;
-		deadline_in(ts.tv_sec > INT64_MAX / 2000000000LL ? INT64_MAX / 2 :
-								   ts.tv_sec * 1000000000LL + ts.tv_nsec,
+		deadline_in(ts.tv_sec > INT64_MAX / 2000000000LL ?
+				    INT64_MAX / 2 :
+				    ts.tv_sec * 1000000000LL + ts.tv_nsec,
 			    &abs);
 	}
 	if (sysarg_addr(a, 3)) {

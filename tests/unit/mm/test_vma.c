@@ -5,12 +5,13 @@
 #include "sentry/mm/vma.h"
 #include "tests/harness/harness.h"
 
-#define P(n) ((uaddr_t)(n) * PAGE_SIZE)
+#define P(n) ((uaddr_t)(n)*PAGE_SIZE)
 
 static void add(struct vma_set *s, uaddr_t start, uaddr_t end, int prot)
 {
-	struct vma v = { .start = start, .end = end, .prot = prot,
-			 .flags = MAP_PRIVATE | MAP_ANONYMOUS };
+	struct vma v = {
+		.start = start, .end = end, .prot = prot, .flags = MAP_PRIVATE | MAP_ANONYMOUS
+	};
 
 	ASSERT_EQ(vmas_insert(s, &v), 0);
 }
@@ -108,7 +109,9 @@ TEST(gap_search_is_top_down_and_first_fit)
 TEST(gap_search_keeps_a_guard_below_stacks)
 {
 	struct vma_set s;
-	struct vma v = { .start = P(90), .end = P(100), .prot = PROT_READ | PROT_WRITE,
+	struct vma v = { .start = P(90),
+			 .end = P(100),
+			 .prot = PROT_READ | PROT_WRITE,
 			 .flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN };
 
 	vmas_init(&s);
