@@ -3,7 +3,7 @@ BUILD ?= build
 CMD ?= /bin/uname -a
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test asan bench clean format
+.PHONY: all deps build run test asan bench clean format compat
 
 all: build
 
@@ -30,6 +30,10 @@ asan: deps
 bench: build
 	@./scripts/setup-deps.sh bench
 	./bench/run.sh $(BUILD)
+
+# SYSCALLS.md, the compatibility table, regenerated from sentry/syscalls/table.h.
+compat: build
+	@./scripts/gen-compat.sh $(BUILD)/warden > SYSCALLS.md
 
 format:
 	@git ls-files '*.c' '*.h' | xargs clang-format -i
