@@ -129,6 +129,38 @@ struct linux_rusage {
 	int64_t ru_inblock, ru_oublock, ru_msgsnd, ru_msgrcv, ru_nsignals, ru_nvcsw, ru_nivcsw;
 };
 
+/* siginfo_t as the x86-64 kernel lays it out: 128 bytes. */
+struct linux_siginfo {
+	int32_t si_signo;
+	int32_t si_errno;
+	int32_t si_code;
+	int32_t _pad0;
+	union {
+		struct { /* kill, tgkill, sigqueue, SIGCHLD */
+			int32_t pid;
+			uint32_t uid;
+			union {
+				int64_t value; /* sigval */
+				struct {
+					int32_t status;
+					int32_t _pad;
+					int64_t utime, stime;
+				} chld;
+			};
+		} proc;
+		struct { /* SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
+			uint64_t addr;
+		} fault;
+		struct { /* POSIX timers */
+			int32_t tid;
+			int32_t overrun;
+			int64_t value;
+		} timer;
+		uint8_t _raw[112];
+	};
+};
+_Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo is 128 bytes");
+
 #define LINUX_NSIG 64
 #define LINUX_TASK_COMM_LEN 16
 

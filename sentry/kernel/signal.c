@@ -40,6 +40,14 @@ enum sig_default sig_default_action(int sig)
 
 int sig_send(struct task *target, int sig, bool group)
 {
+	struct linux_siginfo info = { .si_signo = sig, .si_code = SI_USER };
+
+	return sig_send_info(target, &info, group);
+}
+
+int sig_send_info(struct task *target, const struct linux_siginfo *info, bool group)
+{
+	int sig = info->si_signo;
 	struct sighand *sh = target->tg->sighand;
 	uint64_t handler;
 
