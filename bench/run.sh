@@ -3,11 +3,18 @@
 # and, when installed, under proot, in one run; prints one table. Installs nothing: a peer
 # that is missing is skipped with a note. Compiles its own programs with cc into
 # BUILD_DIR/bench-bin (not /tmp: the sandbox has a private /tmp and must see them).
-# Not part of ctest. Environment: WARDEN_FLAGS (default --platform=ptrace), CC (default cc).
+# Not part of ctest. Environment: WARDEN_FLAGS (default --platform=ptrace), CC (default cc),
+# FORK_N, EXEC_N, SH_N, PIPE_MIB (workload sizes, below).
 #
 #   getpid       100,000 raw getpid syscalls, timed by the program itself
 #   true         /bin/true start to exit, mean of 50 runs, wall clock from the host
 #   read         reading a 256 MiB /tmp file in 1 MiB blocks, timed by the program itself
+#   fork         fork + _exit + waitpid, FORK_N (200) times, timed by the program itself
+#   forkexec     fork + exec /bin/true + waitpid, EXEC_N (100) times, timed by the program
+#   shloop       /bin/sh running `echo x | cat >/dev/null` SH_N (500) times, start to exit
+#   pipe         PIPE_MIB (1024) MiB from a child to its parent through a pipe, 1 MiB
+#                writes and reads, timed by the reader
+# Workloads that need fork print "fail" until the kernel under test has it.
 set -u
 
 if [ $# -ne 1 ] || [ ! -d "$1" ]; then
@@ -22,9 +29,13 @@ CC=${CC:-cc}
 WARDEN_FLAGS=${WARDEN_FLAGS:---platform=ptrace}
 LIMIT=30 # seconds for any one measurement
 TRUE_RUNS=50
+FORK_N=${FORK_N:-200}
+EXEC_N=${EXEC_N:-100}
+SH_N=${SH_N:-500} # 1000 takes ~40 s under warden (ptrace): over LIMIT
+PIPE_MIB=${PIPE_MIB:-1024}
 
 mkdir -p "$bin" || exit 1
-for p in getpid_loop read_loop spawn_loop; do
+for p in getpid_loop read_loop spawn_loop fork_loop pipe_loop; do
 	"$CC" -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$bin/$p" "$src/$p.c" || {
 		echo "bench: could not compile $p.c" >&2
 		exit 1
@@ -72,6 +83,13 @@ measure() {
 	getpid) seconds_of $(prefix "$2") "$bin/getpid_loop" 100000 ;;
 	true) seconds_of "$bin/spawn_loop" $TRUE_RUNS $(prefix "$2") /bin/true ;;
 	read) seconds_of $(prefix "$2") "$bin/read_loop" 256 ;;
+	fork) seconds_of $(prefix "$2") "$bin/fork_loop" "$FORK_N" ;;
+	forkexec) seconds_of $(prefix "$2") "$bin/fork_loop" "$EXEC_N" /bin/true ;;
+	shloop)
+		seconds_of "$bin/spawn_loop" 1 $(prefix "$2") /bin/sh -c \
+			"i=0; while [ \$i -lt $SH_N ]; do echo x | cat >/dev/null; i=\$((i+1)); done"
+		;;
+	pipe) seconds_of $(prefix "$2") "$bin/pipe_loop" "$PIPE_MIB" ;;
 	esac
 }
 
@@ -85,18 +103,22 @@ label() {
 	getpid) echo "getpid x100000 (s)" ;;
 	true) echo "/bin/true start-to-exit (s/run)" ;;
 	read) echo "read 256 MiB, 1 MiB blocks (s)" ;;
+	fork) echo "fork+exit+wait x$FORK_N (s)" ;;
+	forkexec) echo "fork+exec true+wait x$EXEC_N (s)" ;;
+	shloop) echo "sh 'echo x | cat' loop x$SH_N (s)" ;;
+	pipe) echo "pipe $PIPE_MIB MiB, 1 MiB blocks (s)" ;;
 	esac
 }
 
 started=$(date +%s)
-printf '%-34s' workload
+printf '%-36s' workload
 for p in $peers; do
 	printf ' %12s' "$p"
 	[ "$p" != native ] && printf ' %14s' "$p/native"
 done
 echo
-for wl in getpid true read; do
-	printf '%-34s' "$(label $wl)"
+for wl in getpid true read fork forkexec shloop pipe; do
+	printf '%-36s' "$(label $wl)"
 	base=""
 	for p in $peers; do
 		t=$(measure $wl "$p")

@@ -13,6 +13,7 @@
 #ifndef PLATFORM_PLATFORM_H
 #define PLATFORM_PLATFORM_H
 
+#include <errno.h>
 #include <stdint.h>
 #include "common/util.h"
 
@@ -57,6 +58,11 @@ struct plat_as_ops {
 	int (*map)(struct plat_as *as, uaddr_t addr, uint64_t len, int prot, uint64_t memfile_off);
 	int (*unmap)(struct plat_as *as, uaddr_t addr, uint64_t len);
 	void (*release)(struct plat_as *as);
+	/* Optional: a host clock id (clock_gettime) reading the CPU time guest threads have
+	 * used in this address space, exited ones included. Any thread; reading it after
+	 * the address space is gone fails or gives a meaningless value, never harm.
+	 * 0 or -errno (-ENOSYS when NULL). */
+	int (*cpu_clock)(struct plat_as *as, int *clockid);
 };
 
 struct plat_ctx_ops {
@@ -117,6 +123,10 @@ static inline int plat_as_unmap(struct plat_as *as, uaddr_t addr, uint64_t len)
 static inline void plat_as_release(struct plat_as *as)
 {
 	as->ops->release(as);
+}
+static inline int plat_as_cpu_clock(struct plat_as *as, int *clockid)
+{
+	return as->ops->cpu_clock ? as->ops->cpu_clock(as, clockid) : -ENOSYS;
 }
 /* Runs the guest with regs until it traps. Returns enum plat_event or -errno; regs hold
  * the guest's registers at the trap. */

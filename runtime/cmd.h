@@ -3,6 +3,9 @@
 #ifndef RUNTIME_CMD_H
 #define RUNTIME_CMD_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #define EXIT_USAGE 2
 
 struct cmd {
@@ -13,6 +16,10 @@ struct cmd {
 };
 
 int cmd_do(int argc, char **argv);
+int cmd_gofer(int argc, char **argv);
+/* Starts `warden gofer` on root with nchan channels: the sentry's ends (close-on-exec) go to
+ * client_fds for gofer_client_new, the child to *pid (the CLI reaps it). 0 or -errno. */
+int cmd_gofer_spawn(const char *root, bool readonly, int nchan, int *client_fds, pid_t *pid);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_syscalls(int argc, char **argv);

@@ -9,6 +9,8 @@ const struct cmd cmd_table[] = {
 	{ "do", cmd_do,
 	  "warden do [--platform=ptrace] [--strace] [--debug-log=FILE] [--volume HOST:GUEST[:ro]]... -- CMD [ARG...]",
 	  "run CMD in a sandbox over the host's root (read-only; /tmp is private)" },
+	{ "gofer", cmd_gofer, "warden gofer --root DIR --fd N [--fd N]... [--ro]",
+	  "serve the files under DIR to a sentry over socket fds N (internal)" },
 	{ "syscalls", cmd_syscalls, "warden syscalls [--markdown]",
 	  "print the syscall compatibility table" },
 	{ "version", cmd_version, "warden version", "print the version" },

@@ -21,6 +21,7 @@
 #include "sentry/kernel/exec.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timer.h"
 #include "sentry/sentry.h"
 
 #define MEMFILE_SIZE (64ULL << 30) /* address space only: pages are allocated on use */
@@ -295,6 +296,7 @@ int sentry_run(const struct sentry_config *cfg, int *wait_status, enum sentry_st
 	list_add_tail(&t->tg_node, &tg->tasks);
 	tg->ntasks = 1;
 	k->init = tg;
+	k->nr_live = 1;
 
 	err = build_root(cfg, &t->fs);
 	if (err)
@@ -330,5 +332,6 @@ int sentry_run(const struct sentry_config *cfg, int *wait_status, enum sentry_st
 		pthread_cond_wait(&k->cond, &k->lock);
 	*wait_status = k->init_status;
 	pthread_mutex_unlock(&k->lock);
+	timer_shutdown(); /* the timer thread ends with the sandbox */
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "common/memfile.h"
+#include "fs/pipe/pipe.h"
 #include "fs/tmpfs/internal.h"
 #include "fs/vfs/iov.h"
 
@@ -189,11 +190,13 @@ static ssize_t tmpfs_readlink(struct inode *inode, char *buf, size_t len)
 	return (ssize_t)n;
 }
 
-/* Device nodes open the sentry's own devices; FIFOs and sockets are not there yet. */
+/* Device nodes open the sentry's own devices, FIFOs a pipe; sockets are not there yet. */
 static int tmpfs_special_open(struct inode *inode, struct file *f)
 {
 	const struct file_ops *fops = NULL;
 
+	if (S_ISFIFO(inode->mode))
+		return pipe_fifo_open(inode, f);
 	if (S_ISCHR(inode->mode))
 		fops = vfs_chrdev_lookup(inode->rdev);
 	if (!fops)

@@ -237,3 +237,10 @@ int vfs_setfl(struct file *f, unsigned flags)
 	__atomic_store_n(&f->flags, nflags, __ATOMIC_RELAXED);
 	return 0;
 }
+
+struct waitq *vfs_waitq(struct file *f)
+{
+	if (f->flags & O_PATH)
+		return NULL;
+	return f->ops && f->ops->waitq ? f->ops->waitq(f) : NULL;
+}

@@ -34,6 +34,7 @@ struct mount;
 struct file;
 struct super_block;
 struct statfs;
+struct waitq;
 
 /* Who is asking: the fs-relevant part of a task's credentials. */
 struct vfs_cred {
@@ -157,6 +158,9 @@ struct file_ops {
 	/* Readiness now, never blocking: which of events (POLLIN, POLLOUT...) would not
 	 * block, plus POLLERR/POLLHUP. NULL = always ready (regular files, devices). */
 	short (*poll)(struct file *f, short events);
+	/* The queue notified when poll's answer may have changed (common/waitq.h). NULL =
+	 * the file never becomes ready later: -EAGAIN from it is final. */
+	struct waitq *(*waitq)(struct file *f);
 };
 
 struct inode {
@@ -359,6 +363,8 @@ unsigned vfs_dtype(uint32_t mode);
 void vfs_fill_kstat(struct inode *inode, struct kstat *st);
 /* poll(2)'s question for one file, without blocking (see file_ops.poll). */
 short vfs_poll(struct file *f, short events);
+/* The file's wait queue (file_ops.waitq), or NULL. */
+struct waitq *vfs_waitq(struct file *f);
 /* F_SETFL: changes the O_APPEND/O_NONBLOCK/O_ASYNC/O_DIRECT/O_NOATIME bits. */
 int vfs_setfl(struct file *f, unsigned flags);
 

@@ -320,10 +320,22 @@ static void ptrace_as_release(struct plat_as *a)
 	ptrace_as_put(as);
 }
 
+/*
+ * The stub process's CPU clock: every guest thread of the address space runs in it, and
+ * the host keeps exited threads' time in it. A thread clock would be finer, but Linux
+ * only lets a process read its own threads' clocks.
+ */
+static int ptrace_as_cpu_clock(struct plat_as *a, int *clockid)
+{
+	*clockid = (int)((~(unsigned int)to_as(a)->pid << 3) | 2); /* CPUCLOCK_SCHED */
+	return 0;
+}
+
 static const struct plat_as_ops ptrace_as_ops = {
 	.map = ptrace_as_map,
 	.unmap = ptrace_as_unmap,
 	.release = ptrace_as_release,
+	.cpu_clock = ptrace_as_cpu_clock,
 };
 
 static int ptrace_new_address_space(struct platform *pl, struct plat_as **out)

@@ -7,6 +7,9 @@
 #include "fs/vfs/vfs.h"
 #include "sentry/kernel/exec.h"
 #include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/process.h"
+#include "sentry/kernel/rusage.h"
+#include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
 #include "sentry/loader/loader.h"
 #include "sentry/mm/mm.h"
@@ -20,37 +23,136 @@ void strv_free(char **v)
 	free(v);
 }
 
+int proc_exec_dethread(struct task *t)
+{
+	struct thread_group *tg = t->tg;
+	struct kernel *k = t->k;
+	struct task *o, *old;
+	uint64_t gen;
+	bool alone;
+
+	pthread_mutex_lock(&tg->lock);
+	if (tg->exiting || tg->exec_task) {
+		/* Another thread's exit_group or execve has already doomed this one. */
+		pthread_mutex_unlock(&tg->lock);
+		return -EINTR;
+	}
+	if (tg->ntasks == 1 && tg->leader == t) {
+		pthread_mutex_unlock(&tg->lock);
+		return 0;
+	}
+	tg->exec_task = t;
+	list_for_each_entry(o, &tg->tasks, tg_node) {
+		if (o != t) {
+			o->exiting = true;
+			task_interrupt(o);
+		}
+	}
+	pthread_mutex_unlock(&tg->lock);
+	for (;;) {
+		pthread_mutex_lock(&proc_wait_lock);
+		gen = tg->child_gen;
+		pthread_mutex_unlock(&proc_wait_lock);
+		pthread_mutex_lock(&tg->lock);
+		alone = tg->ntasks == 1;
+		pthread_mutex_unlock(&tg->lock);
+		if (alone)
+			break;
+		if (proc_wait_gen(t, tg, gen, true)) {
+			tg->exec_task = NULL;
+			return -EINTR;
+		}
+	}
+	/* The exec'ing thread becomes the leader, under the group's pid. */
+	pthread_mutex_lock(&k->lock);
+	old = tg->leader;
+	if (old != t) {
+		struct thread_group *c;
+
+		list_for_each_entry(c, &tg->children, sibling)
+			if (c->parent_thread == t->tid)
+				c->parent_thread = tg->tgid;
+		if (k->pid_table[t->tid] == t) {
+			k->pid_table[t->tid] = NULL;
+			k->ntasks--;
+		}
+		k->pid_table[tg->tgid] = t;
+		t->tid = tg->tgid;
+		tg->leader = t;
+		sig_task_release(old);
+		cred_put(old->cred);
+		pthread_mutex_destroy(&old->lock);
+		free(old);
+	}
+	tg->exec_task = NULL;
+	pthread_mutex_unlock(&k->lock);
+	return 0;
+}
+
+/* The fd table after exec is the process's own (CLONE_FILES without CLONE_THREAD). */
+static int exec_unshare_files(struct task *t)
+{
+	struct fdtable *n;
+
+	if (ref_read(&t->fdt->ref) == 1)
+		return 0;
+	n = fdt_copy(t->fdt);
+	if (!n)
+		return -ENOMEM;
+	fdt_put(t->fdt);
+	t->fdt = n;
+	return 0;
+}
+
 int task_execve(struct task *t, const char *path, char *const *argv, char *const *envp)
 {
-	struct loader_result res;
 	struct loader_args la;
+
+	memset(&la, 0, sizeof(la));
+	la.path = path;
+	la.dirfd_is_cwd = 1;
+	la.argv = argv;
+	la.envp = envp;
+	return task_execve_args(t, &la);
+}
+
+int task_execve_args(struct task *t, struct loader_args *la)
+{
+	struct loader_result res;
 	struct vfs_cred vc;
 	struct mm *mm, *old;
-	struct sighand *sh = t->tg->sighand;
+	struct sighand *sh;
 	int err;
 
 	err = mm_new(t->k->platform, &mm);
 	if (err)
 		return err;
 	task_vfs_cred(t, &vc);
-	memset(&la, 0, sizeof(la));
-	la.path = path;
-	la.dirfd_is_cwd = 1;
-	la.argv = argv;
-	la.envp = envp;
-	la.fs = t->fs;
-	la.cred = &vc;
+	la->fs = t->fs;
+	la->cred = &vc;
 	memset(&res, 0, sizeof(res));
-	err = loader_load(mm, &la, &res);
+	err = loader_load(mm, la, &res);
+	if (!err && t->fdt)
+		err = exec_unshare_files(t);
+	if (!err)
+		err = proc_exec_dethread(t);
+	if (!err)
+		err = proc_unshare_sighand(t->tg);
 	if (err) {
+		if (res.exe)
+			file_put(res.exe);
 		mm_put(mm);
 		return err;
 	}
 	/* Point of no return. */
 	old = t->mm;
 	t->mm = mm;
-	if (old)
+	t->tg->did_exec = true;
+	if (old) {
+		rusage_exec(t, old);
 		mm_put(old);
+	}
+	proc_vfork_release(t);
 	if (res.exe)
 		file_put(res.exe);
 	memset(&t->regs, 0, sizeof(t->regs));
@@ -69,6 +171,7 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
 	if (t->fdt)
 		fdt_close_on_exec(t->fdt);
 	/* Caught signals go back to their default action; ignored ones stay ignored. */
+	sh = t->tg->sighand;
 	pthread_mutex_lock(&sh->lock);
 	for (int i = 0; i < LINUX_NSIG; i++) {
 		if (sh->action[i].handler != (uint64_t)(uintptr_t)SIG_IGN)

@@ -1,8 +1,15 @@
-/* Futex wait queues: hashed buckets of waiters, each blocked in task_block. */
+/*
+ * Futex wait queues: hashed buckets of waiters, each blocked in task_block.
+ *
+ * PI futexes follow Linux's word protocol (owner tid, FUTEX_WAITERS, FUTEX_OWNER_DIED) and
+ * hand a released lock straight to the first waiter; there is no priority boosting, the
+ * host schedules task threads.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <stdlib.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include "common/list.h"
@@ -21,7 +28,9 @@ struct futex_waiter {
 	struct list_head node;
 	struct futex_key key;
 	uint32_t bitset;
-	bool woken;
+	bool woken; /* for a PI waiter: woken as the lock's new owner */
+	bool pi; /* a FUTEX_LOCK_PI waiter: only unlock/exit hand-offs wake it */
+	int tid;
 	pthread_cond_t cv;
 	struct futex_bucket *bucket; /* whose list and lock: changes only under both locks */
 };
@@ -137,7 +146,7 @@ static int wake_locked(struct futex_bucket *b, const struct futex_key *k, int n,
 	list_for_each_entry_safe(w, tmp, &b->waiters, node) {
 		if (woken >= n)
 			break;
-		if (!key_eq(&w->key, k) || !(w->bitset & bitset))
+		if (w->pi || !key_eq(&w->key, k) || !(w->bitset & bitset))
 			continue;
 		list_del(&w->node);
 		w->woken = true;
@@ -218,7 +227,7 @@ static long do_requeue(struct task *t, uaddr_t u1, uaddr_t u2, int nwake, int nr
 	list_for_each_entry_safe(w, tmp, &b1->waiters, node) {
 		if (nreq <= 0)
 			break;
-		if (!key_eq(&w->key, &k1))
+		if (w->pi || !key_eq(&w->key, &k1))
 			continue;
 		/* A requeued waiter must sleep under b2's lock from now on: poke it so it
 		 * moves over (see do_wait). */
@@ -319,6 +328,234 @@ static long do_wake_op(struct task *t, uaddr_t u1, uaddr_t u2, int n1, int n2, u
 	return done;
 }
 
+/*
+ * Atomic compare-and-exchange on a guest futex word, through the sentry's mapping of the
+ * memory file: the guest changes PI words with its own cmpxchg at any time, so a
+ * read-then-write here could lose its update. *cur gets the value seen. 0 or -EFAULT.
+ */
+static int word_cmpxchg(struct task *t, uaddr_t uaddr, uint32_t old, uint32_t nv, uint32_t *cur)
+{
+	struct iovec iov;
+	struct mm_pin pin;
+	size_t len = sizeof(uint32_t);
+	int niov, err;
+
+	err = mm_pin_iov(t->mm, uaddr, &len, true, &iov, 1, &niov, &pin);
+	if (err)
+		return err;
+	if (len < sizeof(uint32_t)) {
+		mm_unpin_iov(&pin);
+		return -EFAULT;
+	}
+	*cur = old;
+	__atomic_compare_exchange_n((uint32_t *)iov.iov_base, cur, nv, false, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+	mm_unpin_iov(&pin);
+	return 0;
+}
+
+static bool tid_alive(struct kernel *k, int tid)
+{
+	bool alive;
+
+	pthread_mutex_lock(&k->lock);
+	alive = kernel_find_task(k, tid) != NULL;
+	pthread_mutex_unlock(&k->lock);
+	return alive;
+}
+
+/* The first PI waiter of key k; caller holds b->lock. */
+static struct futex_waiter *pi_top_waiter(struct futex_bucket *b, const struct futex_key *k)
+{
+	struct futex_waiter *w;
+
+	list_for_each_entry(w, &b->waiters, node)
+		if (w->pi && key_eq(&w->key, k))
+			return w;
+	return NULL;
+}
+
+/*
+ * Gives the PI futex at uaddr (whose word was uval) to its first waiter, keeping the bits
+ * in keep, or frees it (word 0 | keep) when nobody waits. Caller holds b->lock.
+ * 0, 1 if the word changed under us (retry), or -EFAULT.
+ */
+static int pi_hand_off(struct task *t, struct futex_bucket *b, const struct futex_key *k,
+		       uaddr_t uaddr, uint32_t uval, uint32_t keep)
+{
+	struct futex_waiter *w = pi_top_waiter(b, k);
+	uint32_t nv = keep, cur;
+	int err;
+
+	/* Like Linux, the new owner always finds FUTEX_WAITERS set, so its unlock comes
+	 * back here and finds out whether anyone else waits. */
+	if (w)
+		nv |= (uint32_t)w->tid | FUTEX_WAITERS;
+	err = word_cmpxchg(t, uaddr, uval, nv, &cur);
+	if (err)
+		return err;
+	if (cur != uval)
+		return 1;
+	if (w) {
+		list_del(&w->node);
+		w->woken = true;
+		pthread_cond_signal(&w->cv);
+	}
+	return 0;
+}
+
+/*
+ * FUTEX_LOCK_PI(2)/TRYLOCK_PI: takes the lock (word := tid) or sleeps until an unlock hands
+ * it over. 0 (owner), -EDEADLK (already ours), -ESRCH (the owner does not exist),
+ * -EWOULDBLOCK (trylock on a held lock), -ETIMEDOUT, -ERESTARTNOINTR, -EFAULT.
+ */
+static long do_lock_pi(struct task *t, uaddr_t uaddr, const struct timespec *abs, bool try,
+		       bool private_)
+{
+	struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .pi = true, .tid = t->tid };
+	struct futex_bucket *b;
+	pthread_condattr_t ca;
+	uint32_t uval, nv, cur, owner;
+	int err;
+
+	err = get_key(t, uaddr, private_, &w.key);
+	if (err)
+		return err;
+	b = bucket_of(&w.key);
+	pthread_mutex_lock(&b->lock);
+	for (;;) {
+		err = task_copy_in(t, uaddr, &uval, sizeof(uval));
+		if (err)
+			goto out_unlock;
+		owner = uval & FUTEX_TID_MASK;
+		if (owner == (uint32_t)t->tid) {
+			err = -EDEADLK;
+			goto out_unlock;
+		}
+		if (!owner) {
+			/* Free (maybe with OWNER_DIED, which the new owner must see). */
+			nv = (uint32_t)t->tid | (uval & FUTEX_OWNER_DIED);
+			if (pi_top_waiter(b, &w.key))
+				nv |= FUTEX_WAITERS;
+			err = word_cmpxchg(t, uaddr, uval, nv, &cur);
+			if (err || cur == uval)
+				goto out_unlock;
+			continue;
+		}
+		if (!tid_alive(t->k, (int)owner)) {
+			err = -ESRCH;
+			goto out_unlock;
+		}
+		if (try) {
+			err = -EWOULDBLOCK;
+			goto out_unlock;
+		}
+		if (uval & FUTEX_WAITERS)
+			break;
+		/* From now on the owner's unlock can't succeed in user space. */
+		err = word_cmpxchg(t, uaddr, uval, uval | FUTEX_WAITERS, &cur);
+		if (err)
+			goto out_unlock;
+		if (cur == uval)
+			break;
+	}
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	list_add_tail(&w.node, &b->waiters);
+	w.bucket = b;
+	err = 0;
+	while (!w.woken && !err)
+		err = task_block(t, &b->lock, &w.cv, abs);
+	/* A hand-off that raced with a timeout or signal still made us the owner. */
+	if (w.woken)
+		err = 0;
+	else
+		list_del(&w.node);
+	pthread_cond_destroy(&w.cv);
+	if (err == -EINTR)
+		err = -ERESTARTNOINTR;
+out_unlock:
+	pthread_mutex_unlock(&b->lock);
+	return err;
+}
+
+/* FUTEX_UNLOCK_PI(2): hands the lock to the first waiter or frees it. 0, -EPERM (not the
+ * owner), -EFAULT. */
+static long do_unlock_pi(struct task *t, uaddr_t uaddr, bool private_)
+{
+	struct futex_key k;
+	struct futex_bucket *b;
+	uint32_t uval;
+	int err;
+
+	err = get_key(t, uaddr, private_, &k);
+	if (err)
+		return err;
+	b = bucket_of(&k);
+	pthread_mutex_lock(&b->lock);
+	do {
+		err = task_copy_in(t, uaddr, &uval, sizeof(uval));
+		if (err)
+			break;
+		if ((uval & FUTEX_TID_MASK) != (uint32_t)t->tid) {
+			err = -EPERM;
+			break;
+		}
+		err = pi_hand_off(t, b, &k, uaddr, uval, 0);
+	} while (err == 1);
+	pthread_mutex_unlock(&b->lock);
+	return err;
+}
+
+int futex_owner_died(struct task *t, uaddr_t uaddr, bool pi, bool pending)
+{
+	struct futex_key k;
+	struct futex_bucket *b;
+	uint32_t uval, cur;
+	int err, tries = 0;
+
+	err = get_key(t, uaddr, false, &k);
+	if (err)
+		return err;
+	b = bucket_of(&k);
+	pthread_mutex_lock(&b->lock);
+	for (;;) {
+		/* A guest racing on the word could keep us here forever: bounded. */
+		if (++tries > 1000) {
+			err = -EAGAIN;
+			break;
+		}
+		err = task_copy_in(t, uaddr, &uval, sizeof(uval));
+		if (err)
+			break;
+		/* Died between the unlock and the list removal: a waiter may need a kick. */
+		if (pending && !pi && !uval) {
+			wake_locked(b, &k, 1, FUTEX_BITSET_MATCH_ANY);
+			break;
+		}
+		if ((uval & FUTEX_TID_MASK) != (uint32_t)t->tid)
+			break;
+		if (pi) {
+			err = pi_hand_off(t, b, &k, uaddr, uval, FUTEX_OWNER_DIED);
+			if (err == 1)
+				continue;
+			break;
+		}
+		err = word_cmpxchg(t, uaddr, uval, (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED, &cur);
+		if (err)
+			break;
+		if (cur != uval)
+			continue;
+		if (uval & FUTEX_WAITERS)
+			wake_locked(b, &k, 1, FUTEX_BITSET_MATCH_ANY);
+		break;
+	}
+	pthread_mutex_unlock(&b->lock);
+	return err;
+}
+
 /* The futex timeout as an absolute CLOCK_MONOTONIC time (NULL = none). */
 static int futex_timeout(struct task *t, uaddr_t addr, bool absolute, bool realtime,
 			 struct timespec *out, struct timespec **abs)
@@ -388,8 +625,20 @@ long sys_futex(struct task *t, const struct sysargs *a)
 		return do_requeue(t, uaddr, uaddr2, (int)val, (int)a->a[3], &val3, priv);
 	case FUTEX_WAKE_OP:
 		return do_wake_op(t, uaddr, uaddr2, (int)val, (int)a->a[3], val3, priv);
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+		/* LOCK_PI's timeout is absolute on CLOCK_REALTIME; LOCK_PI2 picks its clock. */
+		err = futex_timeout(t, sysarg_addr(a, 3), true, cmd == FUTEX_LOCK_PI || rt, &ts,
+				    &abs);
+		if (err)
+			return err;
+		return do_lock_pi(t, uaddr, abs, false, priv);
+	case FUTEX_TRYLOCK_PI:
+		return do_lock_pi(t, uaddr, NULL, true, priv);
+	case FUTEX_UNLOCK_PI:
+		return do_unlock_pi(t, uaddr, priv);
 	default:
-		/* PI futexes come with the threads work. */
+		/* WAIT_REQUEUE_PI/CMP_REQUEUE_PI (condvars with PI mutexes) are not done. */
 		return -ENOSYS;
 	}
 }

@@ -4,7 +4,7 @@
 #include "sentry/kernel/task.h"
 
 /* Caller holds k->lock. Pids are handed out in increasing order and wrap, like Linux. */
-static int alloc_pid_locked(struct kernel *k, struct task *t)
+int kernel_alloc_pid_locked(struct kernel *k, struct task *t)
 {
 	for (int n = 0; n < KERNEL_MAX_PID - 1; n++) {
 		int pid = k->last_pid + 1;
@@ -26,7 +26,7 @@ int kernel_alloc_pid(struct kernel *k, struct task *t)
 	int pid;
 
 	pthread_mutex_lock(&k->lock);
-	pid = alloc_pid_locked(k, t);
+	pid = kernel_alloc_pid_locked(k, t);
 	pthread_mutex_unlock(&k->lock);
 	return pid;
 }

@@ -9,6 +9,9 @@
 #include "fs/vfs/vfs.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/futex.h"
+#include "sentry/kernel/rusage.h"
+#include "sentry/kernel/timer.h"
+#include "sentry/kernel/process.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/syscalls.h"
@@ -109,7 +112,9 @@ void task_group_exit(struct task *t, int wait_status)
 	}
 	list_for_each_entry(o, &tg->tasks, tg_node) {
 		o->exiting = true;
-		if (o != t)
+		/* Only the caller notices by itself: t may be another process's task (kill,
+		 * PDEATHSIG, a timer), blocked or spinning. */
+		if (o != task_current())
 			task_interrupt(o);
 	}
 	pthread_mutex_unlock(&tg->lock);
@@ -117,13 +122,12 @@ void task_group_exit(struct task *t, int wait_status)
 
 void task_exit(struct task *t)
 {
-	struct thread_group *tg = t->tg;
-	struct kernel *k = t->k;
-	bool last;
-
 	if (t->ctx)
 		plat_ctx_release(t->ctx);
 	t->ctx = NULL;
+	futex_exit_robust(t); /* before the CLEARTID wake, as Linux orders it */
+	rusage_task_exit(t); /* while the address space's clock can still be read */
+	timer_task_exit(t); /* t->exiting is set: timers stop targeting t from here */
 	/* CLONE_CHILD_CLEARTID: zero the tid word and wake a joiner, as Linux does. */
 	if (t->clear_child_tid && t->mm) {
 		uint32_t zero = 0;
@@ -137,48 +141,17 @@ void task_exit(struct task *t)
 		fdt_put(t->fdt);
 	if (t->fs)
 		fs_view_put(t->fs);
-	cred_put(t->cred);
-
-	pthread_mutex_lock(&tg->lock);
-	list_del(&t->tg_node);
-	last = --tg->ntasks == 0;
-	if (last) {
-		if (!tg->exiting) {
-			tg->exiting = true;
-			tg->exit_status = (t->exit_code & 0xff) << 8;
-		}
-		tg->zombie = true;
-	}
-	pthread_mutex_unlock(&tg->lock);
-	kernel_free_pid(k, t->tid);
-	if (last && tg == k->init) {
-		pthread_mutex_lock(&k->lock);
-		k->init_exited = true;
-		k->init_status = tg->exit_status;
-		pthread_cond_broadcast(&k->cond);
-		pthread_mutex_unlock(&k->lock);
-	}
-	free(t);
-	pthread_exit(NULL);
+	t->mm = NULL;
+	t->fdt = NULL;
+	t->fs = NULL;
+	/* The process tree: zombies, SIGCHLD, reaping, the end of the host thread. */
+	proc_exit_task(t);
 }
 
 /* A guest fault the mm can't resolve becomes the signal Linux would send. */
 static void task_handle_fault(struct task *t, const struct plat_fault *f)
 {
-	int err;
-
-	if (f->signo == SIGSEGV && (f->code == SEGV_MAPERR || f->code == SEGV_ACCERR)) {
-		err = mm_handle_fault(t->mm, f->addr, f->code == SEGV_ACCERR);
-		if (!err)
-			return;
-		log_debug("task %d: fault at %#lx rip %#lx: %d", t->tid, (unsigned long)f->addr,
-			  (unsigned long)t->regs.rip, err);
-		task_kill_fatal(t, err == -EIO ? SIGBUS : SIGSEGV);
-		return;
-	}
-	log_debug("task %d: signal %d code %d addr %#lx rip %#lx", t->tid, f->signo, f->code,
-		  (unsigned long)f->addr, (unsigned long)t->regs.rip);
-	task_kill_fatal(t, f->signo);
+	sig_handle_fault(t, f);
 }
 
 static void task_handle_syscall(struct task *t)
@@ -187,14 +160,10 @@ static void task_handle_syscall(struct task *t)
 			       t->regs.r9 } };
 	long ret;
 
-	t->interrupted = false;
+	/* t->interrupted stays: sig_deliver keeps it "a signal is pending" (TIF_SIGPENDING). */
 	ret = syscall_dispatch(t, t->regs.orig_rax, &a);
-
-	/* Restart codes never reach a guest; without signal delivery they mean EINTR. */
-	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
-	    ret == -ERESTART_RESTARTBLOCK)
-		ret = -EINTR;
-	t->regs.rax = (uint64_t)ret;
+	/* Restart codes stay in rax until sig_deliver resolves them (restart or EINTR). */
+	sig_syscall_return(t, ret);
 }
 
 void *task_run(void *arg)
@@ -210,7 +179,14 @@ void *task_run(void *arg)
 		task_kill_fatal(t, SIGKILL);
 		task_exit(t);
 	}
+	if (t->fp_init) {
+		/* A clone starts with its parent's FPU/SSE state (rounding modes and all). */
+		t->ctx->ops->set_fpregs(t->ctx, t->fp_init);
+		free(t->fp_init);
+		t->fp_init = NULL;
+	}
 	for (;;) {
+		sig_deliver(t); /* may end the group: check exiting after it */
 		if (t->exiting)
 			task_exit(t);
 		ev = plat_switch_to(t->ctx, mm_plat_as(t->mm), &t->regs, &fault);

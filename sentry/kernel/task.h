@@ -5,7 +5,10 @@
  * handle the trap (syscall, fault, interrupt), deliver pending signals, repeat.
  *
  * Lock order: kernel->lock (task/pid tables, parent/child links) -> tg->lock ->
- * t->lock -> mm locks -> fs locks.
+ * tg->sighand->lock (signal state, see signal.h) -> t->lock -> mm locks -> fs locks.
+ * Outside that chain: a futex bucket lock comes before kernel->lock (PI owner lookup)
+ * and mm locks; the timer lock (timer.h) before tg->lock and the signal locks, never
+ * taken with kernel->lock, tg->lock or a signal lock held.
  */
 #ifndef SENTRY_KERNEL_TASK_H
 #define SENTRY_KERNEL_TASK_H
@@ -18,6 +21,7 @@
 #include "common/ref.h"
 #include "platform/platform.h"
 #include "sentry/abi/linux.h"
+#include "sentry/kernel/signal.h"
 
 struct mm;
 struct fdtable;
@@ -25,6 +29,8 @@ struct fs_view;
 struct vfs_cred;
 struct file;
 struct umem;
+struct waitq;
+struct vfork_done;
 
 #define KERNEL_MAX_PID 32768 /* the sandbox's pid space, like pid_max */
 #define CRED_MAX_GROUPS 65536
@@ -63,9 +69,25 @@ struct thread_group {
 	bool zombie;
 	bool dumpable;
 	bool child_subreaper;
-	linux_sigset_t pending; /* process-directed */
+	struct sig_group sig; /* signal.h: shared pending queue, job control; siglock */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	/* CPU accounting (rusage.c) and timers (timer.c, itimer.c), under tg->lock. */
+	uint64_t utime_base_ns; /* guest CPU time of address spaces left behind (exec) */
+	uint64_t utime_seen_ns; /* the most the current address space's clock has shown */
+	int acct_clock; /* host clock id of that clock (plat_as_cpu_clock), 0 = not known */
+	uint64_t dead_stime_ns; /* sentry time of exited threads */
+	uint64_t maxrss_kb, cutime_ns, cstime_ns, cmaxrss_kb; /* c*: reaped children */
+	struct timer_set *timers; /* NULL until the first timer; freed by timer_task_exit */
+	/* Process tree (process.h), under k->lock unless said otherwise. */
+	pthread_cond_t child_cv; /* with proc_wait_lock: a child or a thread changed state */
+	uint64_t child_gen; /* under proc_wait_lock, bumped with child_cv */
+	int exit_signal; /* sent to the parent at exit: SIGCHLD, another, or 0 */
+	int parent_thread; /* tid of the parent thread that made it (PR_SET_PDEATHSIG) */
+	bool reaped; /* gone from the tree; pidfds may still hold it */
+	struct task *exec_task; /* in execve, waiting for the other threads to die */
+	struct waitq *pidfd_wq; /* pidfd pollers (POLLIN at exit), NULL until a pidfd */
+	bool did_exec; /* since fork: its parent may no longer setpgid it (EACCES) */
 };
 
 struct task {
@@ -100,7 +122,19 @@ struct task {
 	pthread_mutex_t *block_mu;
 	pthread_cond_t *block_cv;
 	bool interrupted;
-	linux_sigset_t pending;
+	struct sig_task sig; /* signal.h: pending queue, saved mask, restart; siglock */
+	/* Scheduling view (sched.c): recorded, inherited by clone; the host schedules. */
+	struct {
+		int policy; /* SCHED_OTHER (0) ... */
+		int prio; /* rt priority: 1..99 for FIFO/RR, else 0 */
+		int nice; /* -20..19 */
+		uint64_t affinity; /* sandbox CPUs (bit i = CPU i); 0 = all of them */
+	} sched;
+	/* Process tree (process.h). */
+	bool zombie; /* an exited leader, kept for its tgid until the group is reaped */
+	struct vfork_done *vfork_done; /* CLONE_VFORK child: completed at exec or exit */
+	struct plat_fpregs *fp_init; /* a clone's first FPU state (its parent's); task_run
+				       * loads it into the new ctx and frees it */
 };
 
 /* The sandbox: every task and process, the platform, and how the sandbox ended. */
@@ -111,6 +145,7 @@ struct kernel {
 	struct task *pid_table[KERNEL_MAX_PID]; /* tid -> task (leaders double as tgid) */
 	int last_pid;
 	int ntasks;
+	int nr_live; /* tasks not yet exited (process.h): the task limit, init's end */
 	struct thread_group *init; /* pid 1 */
 	bool init_exited;
 	int init_status; /* wait status of init */
@@ -152,6 +187,12 @@ void task_interrupt(struct task *t);
 struct cred *cred_new_root(void); /* uid 0 with full capabilities, +1 */
 void cred_get(struct cred *c);
 void cred_put(struct cred *c);
+/* A private copy of c with room for ngroups groups (copied if the count is c's). +1. */
+struct cred *cred_dup(const struct cred *c, uint32_t ngroups);
+bool cred_capable(const struct cred *c, int cap);
+/* Makes n (+1, taken over) t's creds; fix_caps applies the uid-change capability rules.
+ * Others read t->cred under k->lock: it is swapped under it. */
+void task_commit_cred(struct task *t, struct cred *n, bool fix_caps);
 /* The fs view of t's creds (pointers valid while t->cred is held). */
 void task_vfs_cred(struct task *t, struct vfs_cred *out);
 

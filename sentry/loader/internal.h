@@ -12,6 +12,7 @@
 struct mm;
 struct file;
 struct fs_view;
+struct path;
 struct vfs_cred;
 
 /*
@@ -47,6 +48,10 @@ enum loader_place {
  * file, noexec mount, no exec permission). */
 int loader_open_exec(struct fs_view *fs, const struct vfs_cred *cred, const char *path,
 		     struct loader_file *lf);
+/* The same from start (NULL: the cwd) with extra open flags (O_NOFOLLOW); or, if file is
+ * set, that file (execveat's AT_EMPTY_PATH; a new reference is taken). */
+int loader_open_exec_at(struct fs_view *fs, const struct vfs_cred *cred, const struct path *start,
+			const char *name, int oflags, struct file *file, struct loader_file *lf);
 void loader_file_release(struct loader_file *lf);
 /* Reads exactly len bytes at pos. 0, -EIO on a short read, or -errno. */
 int loader_read_exact(struct file *f, void *buf, size_t len, uint64_t pos);

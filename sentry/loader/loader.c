@@ -59,12 +59,25 @@ void loader_file_release(struct loader_file *lf)
 int loader_open_exec(struct fs_view *fs, const struct vfs_cred *cred, const char *path,
 		     struct loader_file *lf)
 {
+	return loader_open_exec_at(fs, cred, NULL, path, 0, NULL, lf);
+}
+
+int loader_open_exec_at(struct fs_view *fs, const struct vfs_cred *cred, const struct path *start,
+			const char *name, int oflags, struct file *file, struct loader_file *lf)
+{
 	struct kstat st;
 	int err;
 
 	memset(lf, 0, sizeof(*lf));
 	/* O_NONBLOCK: a FIFO swapped in for the file must not hang exec; it fails below. */
-	err = vfs_openat(fs, NULL, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, cred, &lf->f);
+	oflags |= O_RDONLY | O_NONBLOCK | O_NOCTTY;
+	if (file) {
+		file_get(file);
+		lf->f = file;
+		err = 0;
+	} else {
+		err = vfs_openat(fs, start, name, oflags, 0, cred, &lf->f);
+	}
 	if (err)
 		return err;
 	err = vfs_fstat(lf->f, &st);
@@ -338,7 +351,9 @@ int loader_load(struct mm *mm, const struct loader_args *args, struct loader_res
 	}
 	c->argv[c->argc] = NULL;
 
-	err = loader_open_exec(args->fs, args->cred, args->path, &lf);
+	err = loader_open_exec_at(args->fs, args->cred, args->start,
+				  args->name ? args->name : args->path,
+				  args->nofollow ? O_NOFOLLOW : 0, args->file, &lf);
 	if (err)
 		goto out_free;
 	err = loader_check_args(c->argv, c->argc, c->envp, c->envc, args->path);

@@ -10,6 +10,7 @@
 #ifndef SENTRY_LOADER_LOADER_H
 #define SENTRY_LOADER_LOADER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "common/util.h"
 
@@ -17,10 +18,19 @@ struct mm;
 struct fs_view;
 struct vfs_cred;
 struct file;
+struct path;
 
 struct loader_args {
 	const char *path; /* as the guest passed it to execve */
 	int dirfd_is_cwd; /* reserved for execveat; 1 for now */
+	/* execveat: name is resolved from start (NULL: the cwd), a trailing symlink refused
+	 * if nofollow; file (AT_EMPTY_PATH) is a file opened for exec by the caller (the
+	 * loader takes its own reference). path is then only what AT_EXECFN and a script's
+	 * argv show ("/dev/fd/N/name"). */
+	const struct path *start;
+	const char *name;
+	bool nofollow;
+	struct file *file;
 	char *const *argv; /* sentry copies, NULL-terminated */
 	char *const *envp;
 	struct fs_view *fs; /* where path is resolved */

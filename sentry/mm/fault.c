@@ -21,8 +21,11 @@ static int fill_page(const struct vma *v, uaddr_t addr, bool write, uint64_t *of
 	if (!f)
 		return memfile_alloc(1, off);
 	pgoff = (v->off >> PAGE_SHIFT) + ((addr - v->start) >> PAGE_SHIFT);
-	if (f->ops && f->ops->get_page)
-		return f->ops->get_page(f, pgoff, write && !vma_private(v), off);
+	if (f->ops && f->ops->get_page) {
+		err = f->ops->get_page(f, pgoff, write && !vma_private(v), off);
+		/* Past EOF (-ENXIO from the file) is SIGBUS, which the fault path calls -EIO. */
+		return err == -ENXIO ? -EIO : err;
+	}
 	pos = pgoff << PAGE_SHIFT;
 	/* A page wholly past the end of the file is SIGBUS, as on Linux. */
 	if (S_ISREG(f->inode->mode) &&

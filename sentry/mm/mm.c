@@ -111,6 +111,8 @@ int mm_fork(struct mm *src, struct mm **out)
 		struct vma v = src->vmas.v[i];
 		uaddr_t a;
 
+		if (v.flags & VMA_DONTFORK)
+			continue;
 		/* Shared anonymous memory must be backed before the copy, or pages faulted
 		 * later in one process would not appear in the other. */
 		if (!vma_private(&v) && !v.file) {

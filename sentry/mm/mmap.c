@@ -507,6 +507,16 @@ int mm_madvise(struct mm *mm, uaddr_t addr, uint64_t len, int advice)
 	pthread_mutex_lock(&mm->lock);
 	if (!fully_mapped(mm, addr, end))
 		err = -ENOMEM;
+	if (!err && (advice == MADV_DONTFORK || advice == MADV_DOFORK)) {
+		err = vmas_isolate(&mm->vmas, addr, end);
+		for (size_t i = vmas_lower_bound(&mm->vmas, addr);
+		     !err && i < mm->vmas.n && mm->vmas.v[i].start < end; i++) {
+			if (advice == MADV_DONTFORK)
+				mm->vmas.v[i].flags |= VMA_DONTFORK;
+			else
+				mm->vmas.v[i].flags &= ~VMA_DONTFORK;
+		}
+	}
 	if (advice == MADV_DONTNEED || advice == MADV_FREE) {
 		/* Private pages go (refault as zero or as the file's data); shared pages
 		 * only leave this mm's page table, the data stays in the object. */

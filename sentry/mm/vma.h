@@ -15,6 +15,9 @@ struct file;
 
 #define VMA_MAX_COUNT 65530 /* vm.max_map_count */
 
+/* A flags bit of our own, beyond every MAP_* flag: madvise(MADV_DONTFORK). */
+#define VMA_DONTFORK 0x40000000
+
 struct vma {
 	uaddr_t start, end; /* [start, end), page aligned */
 	int prot; /* PROT_* */

@@ -7,6 +7,7 @@
 
 #include "common/memfile.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timer.h"
 #include "sentry/syscalls/syscalls.h"
 
 #define WARDEN_UNAME_RELEASE "6.1.0-warden"
@@ -23,9 +24,15 @@ long sys_gettid(struct task *t, const struct sysargs *a)
 
 long sys_getppid(struct task *t, const struct sysargs *a)
 {
-	struct thread_group *p = t->tg->parent;
+	struct thread_group *p;
+	long ret;
 
-	return p ? p->tgid : 0;
+	/* Reparenting changes (and may free) the parent: read it under k->lock. */
+	pthread_mutex_lock(&t->k->lock);
+	p = t->tg->parent;
+	ret = p ? p->tgid : 0;
+	pthread_mutex_unlock(&t->k->lock);
+	return ret;
 }
 
 long sys_getuid(struct task *t, const struct sysargs *a)
@@ -204,6 +211,9 @@ static int do_prlimit(struct task *t, int pid, unsigned res, uaddr_t new_addr, u
 	}
 	pthread_mutex_unlock(&tg->lock);
 	pthread_mutex_unlock(&t->k->lock);
+	/* RLIMIT_CPU is a CPU timer (timer.c); another process's is not re-armed yet. */
+	if (!err && new_addr && res == RLIMIT_CPU && tg == t->tg)
+		timer_rlimit_cpu_update(t, tg);
 	if (!err && old_addr)
 		err = task_copy_out(t, old_addr, &old, sizeof(old));
 	return err;

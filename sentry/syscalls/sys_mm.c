@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "fs/vfs/vfs.h"
 #include "sentry/kernel/fdtable.h"
@@ -20,8 +21,14 @@ long sys_mmap(struct task *t, const struct sysargs *a)
 		if (!f)
 			return -EBADF;
 	}
-	ret = mm_mmap(t->mm, sysarg_addr(a, 0), sysarg_size(a, 1), sysarg_int(a, 2), flags, f,
-		      sysarg_size(a, 5));
+	/* RLIMIT_AS; a MAP_FIXED replacement counts in full, which Linux would not. */
+	if (t->tg->rlimits[RLIMIT_AS].rlim_cur != RLIM_INFINITY &&
+	    mm_vm_size(t->mm) + PAGE_ALIGN_UP(sysarg_size(a, 1)) >
+		    t->tg->rlimits[RLIMIT_AS].rlim_cur)
+		ret = -ENOMEM;
+	else
+		ret = mm_mmap(t->mm, sysarg_addr(a, 0), sysarg_size(a, 1), sysarg_int(a, 2), flags,
+			      f, sysarg_size(a, 5));
 	if (f)
 		file_put(f);
 	return ret;

@@ -11,6 +11,7 @@
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task.h"
 #include "sentry/syscalls/sys_fsutil.h"
+#include "sentry/syscalls/sys_pipe.h"
 #include "sentry/syscalls/syscalls.h"
 
 static long do_openat(struct task *t, int dirfd, uaddr_t upath, int flags, uint32_t mode)
@@ -27,6 +28,11 @@ static long do_openat(struct task *t, int dirfd, uaddr_t upath, int flags, uint3
 	ret = vfs_openat(t->fs, at.start, at.name, flags, mode & 07777, &at.cred, &f);
 	if (ret < 0)
 		goto out_end;
+	ret = sys_pipe_open_wait(t, f);
+	if (ret < 0) {
+		file_put(f);
+		goto out_end;
+	}
 	ret = fdt_install(t->fdt, f, 0, flags & O_CLOEXEC, sys_nofile(t));
 	file_put(f);
 out_end:
@@ -239,6 +245,10 @@ long sys_fcntl(struct task *t, const struct sysargs *a)
 	case F_SETLK:
 	case F_SETLKW:
 		ret = fcntl_lock(t, f, cmd, arg);
+		break;
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		ret = (f->flags & O_PATH) ? -EBADF : sys_pipe_fcntl(t, f, cmd, arg);
 		break;
 	default:
 		ret = (f->flags & O_PATH) ? -EBADF : -EINVAL;

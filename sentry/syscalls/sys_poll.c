@@ -1,8 +1,9 @@
 /*
- * poll and ppoll, first cut: readiness comes from each file's poll op; when nothing is
- * ready, the task waits on the host fds behind host stdio (host poll) or just for the
- * timeout. Files that become ready through other guests (pipes) need the shared wait
- * queues of the events work; until then such waits end only at the timeout.
+ * poll and ppoll. Readiness comes from each file's poll op. When nothing is ready the
+ * task adds a waiter to the waitq of every file that has one (pipes, and every pollable
+ * file type after them) and blocks until one is notified, the deadline passes or the
+ * task is interrupted. Host stdio has no waitq: its host fd is polled on the host, in
+ * short slices so notifications and interruptions are still seen.
  */
 #include <errno.h>
 #include <poll.h>
@@ -14,7 +15,11 @@
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task.h"
 #include "sentry/syscalls/sys_fsutil.h"
+#include "sentry/syscalls/sys_wait_file.h"
 #include "sentry/syscalls/syscalls.h"
+
+#define HOST_SLICE_MS 100 /* host-fd waits with nothing else to wake them */
+#define HOST_SLICE_MIXED_MS 5 /* host-fd waits while sentry files may be notified */
 
 struct linux_pollfd {
 	int32_t fd;
@@ -22,32 +27,45 @@ struct linux_pollfd {
 	int16_t revents;
 };
 
-/* One pass over the set: fills revents, returns how many are ready. */
-static int poll_once(struct task *t, struct linux_pollfd *p, unsigned n, struct pollfd *host,
-		     unsigned *nhost)
+/* One entry's state across passes: its file (held for the whole call) and waiter. */
+struct poll_entry {
+	struct file *f;
+	struct file_waiter w;
+};
+
+/*
+ * One pass over the set: fills revents and returns how many are ready. The first pass
+ * looks the fds up and, if arm (the call may wait), adds waiters; later passes reuse them,
+ * as Linux's do_poll keeps its wait-queue entries until the call ends.
+ */
+static int poll_once(struct task *t, struct linux_pollfd *p, struct poll_entry *e, unsigned n,
+		     bool first, bool arm, struct pollfd *host, unsigned *nhost, unsigned *nwaitq)
 {
 	int ready = 0;
 
 	*nhost = 0;
 	for (unsigned i = 0; i < n; i++) {
 		short want = p[i].events | POLLERR | POLLHUP;
-		struct file *f;
 
 		p[i].revents = 0;
 		if (p[i].fd < 0)
 			continue;
-		f = fdt_get(t->fdt, p[i].fd);
-		if (!f) {
+		if (first) {
+			e[i].f = fdt_get(t->fdt, p[i].fd);
+			if (arm && e[i].f && file_waiter_add(&e[i].w, e[i].f, p[i].events))
+				(*nwaitq)++;
+		}
+		if (!e[i].f) {
 			p[i].revents = POLLNVAL;
 			ready++;
 			continue;
 		}
-		p[i].revents = vfs_poll(f, want) & want;
+		p[i].revents = vfs_poll(e[i].f, want) & want;
 		if (p[i].revents)
 			ready++;
-		else if (hostfd_wait_fd(f) >= 0)
-			host[(*nhost)++] = (struct pollfd){ hostfd_wait_fd(f), p[i].events, 0 };
-		file_put(f);
+		else if (hostfd_wait_fd(e[i].f) >= 0)
+			host[(*nhost)++] =
+				(struct pollfd){ hostfd_wait_fd(e[i].f), p[i].events, 0 };
 	}
 	return ready;
 }
@@ -60,62 +78,61 @@ static int64_t ns_until(const struct timespec *abs)
 	return (abs->tv_sec - now.tv_sec) * 1000000000LL + (abs->tv_nsec - now.tv_nsec);
 }
 
-/* Waits for a host fd or the deadline (NULL = none) while staying interruptible. */
-static int wait_some(struct task *t, struct pollfd *host, unsigned nhost,
+/*
+ * Waits for a notification, a host fd, the deadline (NULL = none) or an interruption.
+ * 0 to rescan, -ETIMEDOUT, -EINTR.
+ */
+static int wait_some(struct task *t, struct pollfd *host, unsigned nhost, bool waitqs,
 		     const struct timespec *abs)
 {
-	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	pthread_cond_t cv;
-	pthread_condattr_t ca;
-	int err;
+	int64_t left;
+	int ms;
 
-	if (nhost) {
-		/* Short host waits in a loop keep an exiting sandbox from hanging on a
-		 * terminal that never becomes readable. */
-		int64_t left = abs ? ns_until(abs) : INT64_MAX;
-		int ms = left > 100000000LL ? 100 : (int)(left / 1000000);
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		if (poll(host, nhost, ms) < 0 && errno != EINTR)
-			return -errno;
-		return t->exiting ? -EINTR : 0;
-	}
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&cv, &ca);
-	pthread_condattr_destroy(&ca);
-	pthread_mutex_lock(&mu);
-	err = task_block(t, &mu, &cv, abs);
-	pthread_mutex_unlock(&mu);
-	pthread_cond_destroy(&cv);
-	return err;
+	if (!nhost)
+		return task_wait_block(t, abs);
+	/* Short host waits in a loop keep an exiting sandbox from hanging on a terminal
+	 * that never becomes readable, and let waitq notifications in between. */
+	left = abs ? ns_until(abs) : INT64_MAX;
+	if (left <= 0)
+		return -ETIMEDOUT;
+	ms = waitqs ? HOST_SLICE_MIXED_MS : HOST_SLICE_MS;
+	if (left < (int64_t)ms * 1000000LL)
+		ms = (int)(left / 1000000);
+	if (poll(host, nhost, ms) < 0 && errno != EINTR)
+		return -errno;
+	return t->exiting || t->interrupted ? -EINTR : 0;
 }
 
 static long do_poll(struct task *t, uaddr_t ufds, uint64_t n, const struct timespec *abs, bool zero)
 {
 	struct linux_pollfd *p;
+	struct poll_entry *e;
 	struct pollfd *host;
-	unsigned nhost;
+	unsigned nhost, nwaitq = 0;
+	bool first = true;
 	long ret;
 	int err;
 
 	if (n > (uint64_t)sys_nofile(t))
 		return -EINVAL;
 	p = calloc(n ? n : 1, sizeof(*p));
+	e = calloc(n ? n : 1, sizeof(*e));
 	host = calloc(n ? n : 1, sizeof(*host));
-	if (!p || !host) {
+	if (!p || !e || !host) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	ret = task_copy_in(t, ufds, p, n * sizeof(*p));
 	if (ret)
 		goto out;
+	/* Armed before the first scan: a change after a file's check wakes the wait. */
+	task_wait_arm();
 	for (;;) {
-		ret = poll_once(t, p, (unsigned)n, host, &nhost);
+		ret = poll_once(t, p, e, (unsigned)n, first, !zero, host, &nhost, &nwaitq);
+		first = false;
 		if (ret || zero)
 			break;
-		err = wait_some(t, host, nhost, abs);
+		err = wait_some(t, host, nhost, nwaitq > 0, abs);
 		if (err == -ETIMEDOUT) {
 			ret = 0;
 			break;
@@ -124,6 +141,7 @@ static long do_poll(struct task *t, uaddr_t ufds, uint64_t n, const struct times
 			ret = -ERESTARTNOHAND;
 			goto out;
 		}
+		task_wait_arm();
 	}
 	/* Only revents go back, as Linux writes them. */
 	for (uint64_t i = 0; i < n; i++) {
@@ -134,7 +152,14 @@ static long do_poll(struct task *t, uaddr_t ufds, uint64_t n, const struct times
 		}
 	}
 out:
+	if (e) {
+		for (uint64_t i = 0; i < n; i++) {
+			file_waiter_del(&e[i].w);
+			file_put(e[i].f);
+		}
+	}
 	free(p);
+	free(e);
 	free(host);
 	return ret;
 }

@@ -2,8 +2,12 @@
  * read/write and their positional and vectored forms, and lseek. Guest buffers are
  * pinned and handed to the file as host iovecs into the memory file, a batch at a
  * time; a fault after some bytes moved ends the call with the bytes moved, as Linux.
+ * A file that would block says -EAGAIN; unless it is O_NONBLOCK the task waits on its
+ * waitq and retries (rw_call), so every file type with a waitq blocks the same way.
  */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -11,9 +15,11 @@
 #include "fs/vfs/vfs.h"
 #include "sentry/abi/linux.h"
 #include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/sys_fsutil.h"
+#include "sentry/syscalls/sys_wait_file.h"
 #include "sentry/syscalls/syscalls.h"
 
 #define RW_MAX_IOV 64 /* host iovecs (and pins) per call down */
@@ -46,6 +52,61 @@ static void batch_unpin(struct rw_batch *b)
 static bool is_stream(const struct file *f)
 {
 	return !S_ISREG(f->inode->mode) && !S_ISBLK(f->inode->mode);
+}
+
+/* Drops the first n bytes of iov[0..*cnt), in place. */
+static struct iovec *iov_advance(struct iovec *iov, int *cnt, size_t n)
+{
+	while (*cnt && n >= iov->iov_len) {
+		n -= iov->iov_len;
+		iov++;
+		(*cnt)--;
+	}
+	if (*cnt) {
+		iov->iov_base = (char *)iov->iov_base + n;
+		iov->iov_len -= n;
+	}
+	return iov;
+}
+
+/*
+ * One call down for a batch of host iovecs, waiting while the file says -EAGAIN (unless
+ * it is O_NONBLOCK or has no waitq). A blocking write to a stream (a pipe) goes on until
+ * the whole batch is written, as Linux's pipe_write does; an interrupted wait returns the
+ * bytes moved so far, or -ERESTARTSYS. -EPIPE from a write raises SIGPIPE, even after
+ * a partial write.
+ */
+static ssize_t rw_call(struct task *t, struct file *f, struct iovec *iov, int cnt, int64_t *pos,
+		       bool is_read)
+{
+	size_t done = 0;
+	ssize_t n;
+	int err;
+
+	for (;;) {
+		n = is_read ? vfs_readv(f, iov, cnt, pos) : vfs_writev(f, iov, cnt, pos);
+		if (n > 0) {
+			done += (size_t)n;
+			if (is_read || (f->flags & O_NONBLOCK) || !is_stream(f) || !vfs_waitq(f))
+				return (ssize_t)done;
+			iov = iov_advance(iov, &cnt, (size_t)n);
+			if (!cnt)
+				return (ssize_t)done;
+			continue;
+		}
+		if (n == -EPIPE && !is_read)
+			sig_send(t, SIGPIPE, false);
+		if (n != -EAGAIN || (f->flags & O_NONBLOCK))
+			break;
+		err = sys_wait_file(t, f, is_read ? POLLIN : POLLOUT, NULL);
+		if (err == -EAGAIN)
+			break; /* no waitq: the file's -EAGAIN stands */
+		if (err) {
+			n = -ERESTARTSYS;
+			break;
+		}
+	}
+	return done ? (ssize_t)done : n;
 }
 
 /*
@@ -103,8 +164,7 @@ static long do_rw(struct task *t, struct file *f, const struct linux_iovec *giov
 			ret = fault ? -EFAULT : 0;
 			break;
 		}
-		n = is_read ? vfs_readv(f, b->iov, b->niov, pos) :
-			      vfs_writev(f, b->iov, b->niov, pos);
+		n = rw_call(t, f, b->iov, b->niov, pos, is_read);
 		batch_unpin(b);
 		if (n < 0) {
 			ret = n;

@@ -1,4 +1,5 @@
-/* Thread and process control: exit, execve, arch_prctl, prctl, robust lists, affinity. */
+/* Thread and process control: exit, arch_prctl, prctl, robust lists, affinity (execve and
+ * the clone family are in sys_process.c). */
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
@@ -8,14 +9,9 @@
 #include <unistd.h>
 #include <asm/prctl.h>
 
-#include "sentry/kernel/exec.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/syscalls.h"
-
-#define MAX_ARG_STRLEN (32 * PAGE_SIZE)
-#define MAX_ARG_TOTAL (2UL << 20) /* a quarter of the 8 MiB stack, as Linux allows */
-#define MAX_ARG_STRINGS 0x7fffffff
 
 long sys_exit(struct task *t, const struct sysargs *a)
 {
@@ -159,25 +155,6 @@ long sys_sched_yield(struct task *t, const struct sysargs *a)
 	return 0;
 }
 
-/* The sandbox's CPUs are the host CPUs the sentry may use. */
-long sys_sched_getaffinity(struct task *t, const struct sysargs *a)
-{
-	uint64_t len = sysarg_size(a, 1);
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	uint64_t need = (uint64_t)((ncpu + 63) / 64) * 8;
-	uint8_t mask[128] = { 0 };
-	int pid = sysarg_int(a, 0);
-
-	if (len < need || (len & 7))
-		return -EINVAL;
-	if (pid && !kernel_find_task(t->k, pid))
-		return -ESRCH;
-	for (long i = 0; i < ncpu && i < (long)sizeof(mask) * 8; i++)
-		mask[i / 8] |= (uint8_t)(1u << (i % 8));
-	need = MIN(need, sizeof(mask));
-	return task_copy_out(t, sysarg_addr(a, 2), mask, need) ?: (long)need;
-}
-
 long sys_getcpu(struct task *t, const struct sysargs *a)
 {
 	unsigned cpu = (unsigned)sched_getcpu(), node = 0;
@@ -187,88 +164,5 @@ long sys_getcpu(struct task *t, const struct sysargs *a)
 		err = task_copy_out(t, sysarg_addr(a, 0), &cpu, sizeof(cpu));
 	if (!err && sysarg_addr(a, 1))
 		err = task_copy_out(t, sysarg_addr(a, 1), &node, sizeof(node));
-	return err;
-}
-
-/* Copies a guest argv/envp vector; *total accumulates the bytes for the E2BIG check. */
-static int strv_in(struct task *t, uaddr_t addr, char ***out, size_t *total)
-{
-	size_t n = 0, cap = 16;
-	char **v = calloc(cap + 1, sizeof(char *));
-	int err = 0;
-
-	if (!v)
-		return -ENOMEM;
-	while (addr) {
-		uint64_t p;
-		char *s;
-		long len;
-
-		err = task_copy_in(t, addr + 8 * n, &p, sizeof(p));
-		if (err)
-			goto fail;
-		if (!p)
-			break;
-		if (n >= MAX_ARG_STRINGS) {
-			err = -E2BIG;
-			goto fail;
-		}
-		s = malloc(MAX_ARG_STRLEN);
-		if (!s) {
-			err = -ENOMEM;
-			goto fail;
-		}
-		len = task_strncpy_in(t, p, s, MAX_ARG_STRLEN);
-		if (len < 0) {
-			free(s);
-			err = len == -ENAMETOOLONG ? -E2BIG : (int)len;
-			goto fail;
-		}
-		*total += (size_t)len + 1 + sizeof(uint64_t);
-		if (*total > MAX_ARG_TOTAL) {
-			free(s);
-			err = -E2BIG;
-			goto fail;
-		}
-		v[n++] = realloc(s, (size_t)len + 1) ?: s;
-		if (n == cap) {
-			char **nv = realloc(v, (cap * 2 + 1) * sizeof(char *));
-
-			if (!nv) {
-				err = -ENOMEM;
-				goto fail;
-			}
-			v = nv;
-			cap *= 2;
-		}
-		v[n] = NULL;
-	}
-	*out = v;
-	return 0;
-fail:
-	strv_free(v);
-	return err;
-}
-
-long sys_execve(struct task *t, const struct sysargs *a)
-{
-	char *path = NULL, **argv = NULL, **envp = NULL;
-	size_t total = 0;
-	int err;
-
-	err = task_path_in(t, sysarg_addr(a, 0), &path);
-	if (err)
-		return err;
-	err = strv_in(t, sysarg_addr(a, 1), &argv, &total);
-	if (err)
-		goto out;
-	err = strv_in(t, sysarg_addr(a, 2), &envp, &total);
-	if (err)
-		goto out;
-	err = task_execve(t, path, argv, envp);
-out:
-	free(path);
-	strv_free(argv);
-	strv_free(envp);
 	return err;
 }

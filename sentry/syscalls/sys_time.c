@@ -3,6 +3,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "sentry/kernel/rusage.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/syscalls.h"
@@ -43,10 +44,18 @@ long sys_clock_gettime(struct task *t, const struct sysargs *a)
 	struct linux_timespec lts;
 	clockid_t c;
 	int err = host_clock(sysarg_int(a, 0), &c);
+	uint64_t ns;
 
+	/* CPU clocks are the sandbox's own accounting (rusage.c), not the host's. */
+	if (rusage_is_cpu_clock(sysarg_int(a, 0))) {
+		err = rusage_cpu_clock(t, sysarg_int(a, 0), &ns);
+		ts.tv_sec = (time_t)(ns / 1000000000);
+		ts.tv_nsec = (long)(ns % 1000000000);
+	}
 	if (err)
 		return err;
-	clock_gettime(c, &ts);
+	if (!rusage_is_cpu_clock(sysarg_int(a, 0)))
+		clock_gettime(c, &ts);
 	lts.tv_sec = ts.tv_sec;
 	lts.tv_nsec = ts.tv_nsec;
 	return task_copy_out(t, sysarg_addr(a, 1), &lts, sizeof(lts));
@@ -58,7 +67,12 @@ long sys_clock_getres(struct task *t, const struct sysargs *a)
 	struct linux_timespec lts;
 	clockid_t c;
 	int err = host_clock(sysarg_int(a, 0), &c);
+	uint64_t ns;
 
+	if (rusage_is_cpu_clock(sysarg_int(a, 0))) {
+		err = rusage_cpu_clock(t, sysarg_int(a, 0), &ns);
+		c = CLOCK_PROCESS_CPUTIME_ID; /* for its resolution: 1 ns */
+	}
 	if (err)
 		return err;
 	if (!sysarg_addr(a, 1))
@@ -120,22 +134,13 @@ static int timespec_in(struct task *t, uaddr_t addr, struct timespec *ts)
 
 static long do_sleep(struct task *t, clockid_t c, int flags, uaddr_t req, uaddr_t rem)
 {
-	struct timespec ts, left;
+	struct timespec ts;
 	int err = timespec_in(t, req, &ts);
 
 	if (err)
 		return err;
-	err = clock_nanosleep(c, flags & TIMER_ABSTIME, &ts, &left);
-	if (err == EINTR) {
-		if (rem && !(flags & TIMER_ABSTIME)) {
-			struct linux_timespec l = { left.tv_sec, left.tv_nsec };
-
-			if (task_copy_out(t, rem, &l, sizeof(l)))
-				return -EFAULT;
-		}
-		return -EINTR;
-	}
-	return -err;
+	/* Signals interrupt it; restart_syscall resumes it to the same deadline (signal.c). */
+	return sig_nanosleep(t, c, flags & TIMER_ABSTIME, &ts, rem);
 }
 
 long sys_nanosleep(struct task *t, const struct sysargs *a)

@@ -1,0 +1,35 @@
+/* goferfs internals: per-inode fids, per-file host fds and the ops tables. */
+#ifndef FS_GOFER_GOFERFS_INTERNAL_H
+#define FS_GOFER_GOFERFS_INTERNAL_H
+
+#include "fs/gofer/client.h"
+#include "fs/vfs/vfs.h"
+
+struct goferfs_sb {
+	struct gofer_client *client;
+	uint32_t root_fid;
+};
+
+struct goferfs_inode {
+	uint32_t fid;
+	uint64_t hdev; /* the host st_dev, reported by stat */
+};
+
+static inline struct goferfs_inode *GI(struct inode *inode)
+{
+	return inode->priv;
+}
+
+static inline struct gofer_client *GCLIENT(struct inode *inode)
+{
+	return ((struct goferfs_sb *)inode->sb->priv)->client;
+}
+
+/* Copies the gofer's attributes into the inode (takes inode->lock). */
+void goferfs_set_attrs(struct inode *inode, const struct gofer_stat *st);
+int goferfs_file_open(struct inode *inode, struct file *f);
+
+extern const struct file_ops goferfs_file_fops;
+extern const struct file_ops goferfs_dir_fops;
+
+#endif
