@@ -84,6 +84,16 @@ int cmd_do(int argc, char **argv)
 			cfg.strace = true;
 		} else if ((v = opt_value("--debug-log", argc, argv, &i))) {
 			cfg.debug_log = v;
+		} else if ((v = opt_value("--max-tasks", argc, argv, &i))) {
+			char *end;
+			long n = strtol(v, &end, 10);
+
+			if (*end || n < 1 || n > 32767) {
+				cmd_error("do: --max-tasks %s: expected a number from 1 to 32767",
+					  v);
+				return EXIT_USAGE;
+			}
+			cfg.max_tasks = (int)n;
 		} else if ((v = opt_value("--volume", argc, argv, &i))) {
 			if (parse_volume(v, &vols[cfg.nvolumes], cfg.nvolumes))
 				return EXIT_USAGE;

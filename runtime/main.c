@@ -7,7 +7,7 @@
 
 const struct cmd cmd_table[] = {
 	{ "do", cmd_do,
-	  "warden do [--platform=ptrace] [--strace] [--debug-log=FILE] [--volume HOST:GUEST[:ro]]... -- CMD [ARG...]",
+	  "warden do [--platform=ptrace] [--strace] [--debug-log=FILE] [--volume HOST:GUEST[:ro]]... [--max-tasks N] -- CMD [ARG...]",
 	  "run CMD in a sandbox over the host's root (read-only; /tmp is private)" },
 	{ "gofer", cmd_gofer, "warden gofer --root DIR --fd N [--fd N]... [--ro]",
 	  "serve the files under DIR to a sentry over socket fds N (internal)" },

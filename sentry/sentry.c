@@ -20,6 +20,7 @@
 #include "sentry/filter/filter.h"
 #include "sentry/kernel/exec.h"
 #include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/process.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/sentry.h"
@@ -211,6 +212,7 @@ static struct kernel *kernel_new(const struct sentry_config *cfg)
 	pthread_mutex_init(&k->lock, NULL);
 	pthread_cond_init(&k->cond, NULL);
 	k->strace = cfg->strace;
+	k->max_tasks = cfg->max_tasks > 0 ? cfg->max_tasks : KERNEL_MAX_TASKS;
 	k->strace_fd = -1;
 	snprintf(k->hostname, sizeof(k->hostname), "%s", cfg->hostname ? cfg->hostname : "warden");
 	snprintf(k->domainname, sizeof(k->domainname), "(none)");

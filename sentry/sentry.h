@@ -16,6 +16,7 @@ struct sentry_config {
 	char *const *argv; /* the init process's command; argv[0] resolved on PATH */
 	char *const *envp;
 	const char *hostname;
+	int max_tasks; /* 0 = KERNEL_MAX_TASKS */
 	/* Extra mounts of host directories (read-only until the gofer serves writes). */
 	const struct sentry_volume {
 		const char *host, *guest;

@@ -205,7 +205,7 @@ static int clone_limits(struct task *t)
 	const struct cred *c = t->cred;
 	uint64_t lim;
 
-	if (k->ntasks >= KERNEL_MAX_TASKS)
+	if (k->ntasks >= k->max_tasks)
 		return -EAGAIN;
 	pthread_mutex_lock(&t->tg->lock);
 	lim = t->tg->rlimits[RLIMIT_NPROC].rlim_cur;

@@ -27,7 +27,8 @@ struct thread_group;
 struct kernel;
 struct linux_rusage;
 
-/* The sandbox-wide task limit: a fork bomb gets -EAGAIN and the sandbox stays killable. */
+/* The default sandbox-wide task limit (k->max_tasks, `warden do --max-tasks`): a fork bomb
+ * gets -EAGAIN and the sandbox stays killable, like a pids cgroup. */
 #define KERNEL_MAX_TASKS 4096
 
 extern pthread_mutex_t proc_wait_lock;

@@ -151,6 +151,7 @@ struct kernel {
 	int init_status; /* wait status of init */
 	bool strace;
 	int strace_fd;
+	int max_tasks; /* the sandbox's task limit (fork/clone fail with EAGAIN beyond) */
 	char hostname[65];
 	char domainname[65];
 	struct timespec boot_time; /* CLOCK_MONOTONIC at sandbox start */
