@@ -11,7 +11,7 @@
 #   read         reading a 256 MiB /tmp file in 1 MiB blocks, timed by the program itself
 #   fork         fork + _exit + waitpid, FORK_N (200) times, timed by the program itself
 #   forkexec     fork + exec /bin/true + waitpid, EXEC_N (100) times, timed by the program
-#   shloop       /bin/sh running `echo x | cat >/dev/null` SH_N (500) times, start to exit
+#   shloop       /bin/sh running `echo x | cat >/dev/null` SH_N (1000) times, start to exit
 #   pipe         PIPE_MIB (1024) MiB from a child to its parent through a pipe, 1 MiB
 #                writes and reads, timed by the reader
 # Workloads that need fork print "fail" until the kernel under test has it.
@@ -27,11 +27,11 @@ bin="$build/bench-bin"
 warden="$build/warden"
 CC=${CC:-cc}
 WARDEN_FLAGS=${WARDEN_FLAGS:---platform=ptrace}
-LIMIT=30 # seconds for any one measurement
+LIMIT=${LIMIT:-90} # seconds for any one measurement
 TRUE_RUNS=50
 FORK_N=${FORK_N:-200}
 EXEC_N=${EXEC_N:-100}
-SH_N=${SH_N:-500} # 1000 takes ~40 s under warden (ptrace): over LIMIT
+SH_N=${SH_N:-1000}
 PIPE_MIB=${PIPE_MIB:-1024}
 
 mkdir -p "$bin" || exit 1
