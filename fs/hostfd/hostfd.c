@@ -46,19 +46,7 @@ static int hostfd_getattr(struct inode *inode, struct kstat *st)
 	pthread_mutex_lock(&inode->lock);
 	fill_from_host(inode, &hst);
 	pthread_mutex_unlock(&inode->lock);
-	st->dev = hst.st_dev;
-	st->ino = hst.st_ino;
-	st->nlink = hst.st_nlink;
-	st->rdev = hst.st_rdev;
-	st->mode = hst.st_mode;
-	st->uid = hst.st_uid;
-	st->gid = hst.st_gid;
-	st->blksize = (uint32_t)hst.st_blksize;
-	st->size = hst.st_size;
-	st->blocks = hst.st_blocks;
-	st->atime = hst.st_atim;
-	st->mtime = hst.st_mtim;
-	st->ctime = hst.st_ctim;
+	vfs_kstat_from_host(&hst, st);
 	return 0;
 }
 

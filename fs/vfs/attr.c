@@ -316,3 +316,20 @@ int vfs_statfs(struct mount *mnt, struct inode *inode, struct statfs *out)
 		out->f_flags |= ST_NOEXEC;
 	return 0;
 }
+
+void vfs_kstat_from_host(const struct stat *h, struct kstat *st)
+{
+	st->dev = h->st_dev;
+	st->ino = h->st_ino;
+	st->nlink = h->st_nlink;
+	st->rdev = h->st_rdev;
+	st->mode = h->st_mode;
+	st->uid = h->st_uid;
+	st->gid = h->st_gid;
+	st->blksize = (uint32_t)h->st_blksize;
+	st->size = h->st_size;
+	st->blocks = h->st_blocks;
+	st->atime = h->st_atim;
+	st->mtime = h->st_mtim;
+	st->ctime = h->st_ctim;
+}

@@ -359,6 +359,9 @@ int vfs_setattr(struct inode *inode, const struct iattr *ia);
 
 /* d_type for a mode */
 unsigned vfs_dtype(uint32_t mode);
+/* A kstat from a host struct stat (filesystems backed by host files). */
+struct stat;
+void vfs_kstat_from_host(const struct stat *h, struct kstat *st);
 /* A kstat from an inode's fields (what a NULL getattr means). */
 void vfs_fill_kstat(struct inode *inode, struct kstat *st);
 /* poll(2)'s question for one file, without blocking (see file_ops.poll). */

@@ -186,6 +186,23 @@ static void deadline_in(int64_t ns, struct timespec *abs)
 	}
 }
 
+/* A guest timespec timeout as a deadline; *zero for an immediate poll. */
+static int timeout_in(struct task *t, uaddr_t addr, struct timespec *abs, bool *zero)
+{
+	struct linux_timespec ts;
+	int err = task_copy_in(t, addr, &ts, sizeof(ts));
+
+	if (err)
+		return err;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	*zero = !ts.tv_sec && !ts.tv_nsec;
+	deadline_in(ts.tv_sec > INT64_MAX / 2000000000LL ? INT64_MAX / 2 :
+							   ts.tv_sec * 1000000000LL + ts.tv_nsec,
+		    abs);
+	return 0;
+}
+
 /* ppoll/pselect6/select write the time left back (except after a restartable
  * interruption, which restarts with the original value). tv: a timeval, else a timespec. */
 static void put_remaining(struct task *t, uaddr_t addr, const struct timespec *abs, long ret,
@@ -342,7 +359,6 @@ long sys_select(struct task *t, const struct sysargs *a)
 
 long sys_pselect6(struct task *t, const struct sysargs *a)
 {
-	struct linux_timespec ts;
 	struct timespec abs;
 	struct {
 		uint64_t ss;
@@ -354,16 +370,9 @@ long sys_pselect6(struct task *t, const struct sysargs *a)
 	int err;
 
 	if (has_timeout) {
-		err = task_copy_in(t, sysarg_addr(a, 4), &ts, sizeof(ts));
+		err = timeout_in(t, sysarg_addr(a, 4), &abs, &zero);
 		if (err)
 			return err;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-			return -EINVAL;
-		zero = !ts.tv_sec && !ts.tv_nsec;
-		deadline_in(ts.tv_sec > INT64_MAX / 2000000000LL ?
-				    INT64_MAX / 2 :
-				    ts.tv_sec * 1000000000LL + ts.tv_nsec,
-			    &abs);
 	}
 	if (sysarg_addr(a, 5)) {
 		err = task_copy_in(t, sysarg_addr(a, 5), &sm, sizeof(sm));
@@ -399,7 +408,6 @@ long sys_poll(struct task *t, const struct sysargs *a)
 
 long sys_ppoll(struct task *t, const struct sysargs *a)
 {
-	struct linux_timespec ts;
 	struct timespec abs;
 	linux_sigset_t mask;
 	bool has_timeout = sysarg_addr(a, 2) != 0, zero = false;
@@ -407,16 +415,9 @@ long sys_ppoll(struct task *t, const struct sysargs *a)
 	int err;
 
 	if (has_timeout) {
-		err = task_copy_in(t, sysarg_addr(a, 2), &ts, sizeof(ts));
+		err = timeout_in(t, sysarg_addr(a, 2), &abs, &zero);
 		if (err)
 			return err;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-			return -EINVAL;
-		zero = !ts.tv_sec && !ts.tv_nsec;
-		deadline_in(ts.tv_sec > INT64_MAX / 2000000000LL ?
-				    INT64_MAX / 2 :
-				    ts.tv_sec * 1000000000LL + ts.tv_nsec,
-			    &abs);
 	}
 	if (sysarg_addr(a, 3)) {
 		if (sysarg_size(a, 4) != sizeof(linux_sigset_t))
