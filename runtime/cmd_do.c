@@ -1,6 +1,7 @@
 /* warden do: sandbox a command over the host's root, like `runsc do`. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,19 @@ static const char *opt_value(const char *name, int argc, char **argv, int *i)
 	if (argv[*i][n] == 0 && *i + 1 < argc)
 		return argv[++*i];
 	return NULL;
+}
+
+/* Gofer channels per served tree: task threads don't queue behind one socket. */
+#define GOFER_CHANNELS 4
+
+/* The sentry's client ends live in this process, so a gofer never sees EOF while we run:
+ * end them explicitly. */
+static void stop_gofers(const pid_t *pids, int n)
+{
+	for (int i = 0; i < n; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
 }
 
 /* HOST:GUEST[:ro]: both absolute. Writable volumes need the gofer, which isn't here yet. */
@@ -65,6 +79,8 @@ int cmd_do(int argc, char **argv)
 {
 	struct sentry_config cfg = { .platform = "ptrace", .host_root = "/" };
 	struct sentry_volume vols[16];
+	int root_fds[GOFER_CHANNELS], vol_fds[16][GOFER_CHANNELS], ngofers = 0;
+	pid_t gofers[17];
 	char cwd[PATH_MAX];
 	enum sentry_stage stage;
 	int i, st, err;
@@ -114,7 +130,31 @@ int cmd_do(int argc, char **argv)
 	cfg.argv = argv + i;
 	cfg.envp = environ;
 	cfg.cwd = getcwd(cwd, sizeof(cwd));
+	/* The gofers open host files for the sentry; they start while the CLI is still
+	 * single-threaded, so their parent-death signal is tied to this thread. */
+	err = cmd_gofer_spawn(cfg.host_root, true, GOFER_CHANNELS, root_fds, &gofers[ngofers]);
+	if (err) {
+		cmd_error("cannot start the gofer: %s", strerror(-err));
+		return 125;
+	}
+	ngofers++;
+	cfg.gofer_fds = root_fds;
+	cfg.gofer_nchan = GOFER_CHANNELS;
+	for (int v = 0; v < cfg.nvolumes; v++) {
+		err = cmd_gofer_spawn(vols[v].host, true, GOFER_CHANNELS, vol_fds[v],
+				      &gofers[ngofers]);
+		if (err) {
+			cmd_error("--volume %s: cannot start its gofer: %s", vols[v].host,
+				  strerror(-err));
+			stop_gofers(gofers, ngofers);
+			return 125;
+		}
+		ngofers++;
+		vols[v].gofer_fds = vol_fds[v];
+		vols[v].gofer_nchan = GOFER_CHANNELS;
+	}
 	err = sentry_run(&cfg, &st, &stage);
+	stop_gofers(gofers, ngofers);
 	if (err) {
 		if (stage == SENTRY_STAGE_EXEC) {
 			cmd_error("%s: %s", argv[i], strerror(-err));

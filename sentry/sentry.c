@@ -13,7 +13,8 @@
 #include "common/log.h"
 #include "common/memfile.h"
 #include "fs/hostfd/hostfd.h"
-#include "fs/hostfs/hostfs.h"
+#include "fs/gofer/client.h"
+#include "fs/gofer/goferfs.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "fs/dev/devfs.h"
 #include "fs/vfs/vfs.h"
@@ -42,6 +43,20 @@ static int mount_on(struct fs_view *v, const char *where, struct super_block *sb
 	err = vfs_mount_at(&p, sb, root, 0);
 	path_put(&p);
 	return err;
+}
+
+/* A read-only goferfs over the gofer channels: the sentry itself never opens host paths. */
+static int gofer_mount_fs(const int *fds, int nchan, struct super_block **sb, struct inode **root)
+{
+	struct gofer_client *gc;
+	int err;
+
+	if (nchan <= 0)
+		return -EINVAL;
+	err = gofer_client_new(fds, nchan, &gc);
+	if (err)
+		return err;
+	return goferfs_new(gc, true, sb, root);
 }
 
 /* mkdir -p inside the sandbox (only where it is writable, e.g. under /tmp). */
@@ -84,7 +99,7 @@ static int mount_volume(struct fs_view *v, const struct sentry_volume *vol)
 		path_put(&p);
 	if (err)
 		return err;
-	err = hostfs_new(vol->host, &sb, &root);
+	err = gofer_mount_fs(vol->gofer_fds, vol->gofer_nchan, &sb, &root);
 	if (err)
 		return err;
 	err = mount_on(v, vol->guest, sb, root);
@@ -102,7 +117,7 @@ static int build_root(const struct sentry_config *cfg, struct fs_view **out)
 	struct path rp;
 	int err;
 
-	err = hostfs_new(cfg->host_root, &sb, &root);
+	err = gofer_mount_fs(cfg->gofer_fds, cfg->gofer_nchan, &sb, &root);
 	if (err)
 		return err;
 	err = vfs_mount_root(sb, root, &mnt);
@@ -201,6 +216,23 @@ static int stdio_files(struct fdtable *fdt)
 			return err;
 	}
 	return 0;
+}
+
+static void *exit_at_once(void *arg)
+{
+	pthread_exit(arg);
+}
+
+/* glibc loads libgcc_s (for unwinding) the first time a thread calls pthread_exit; after
+ * the seccomp filter that open would fail, so make it happen once before. */
+static int warm_up_thread_exit(void)
+{
+	pthread_t th;
+	int err = pthread_create(&th, NULL, exit_at_once, NULL);
+
+	if (err)
+		return -err;
+	return -pthread_join(th, NULL);
 }
 
 static struct kernel *kernel_new(const struct sentry_config *cfg)
@@ -322,6 +354,9 @@ int sentry_run(const struct sentry_config *cfg, int *wait_status, enum sentry_st
 		return err;
 	*stage = SENTRY_STAGE_SETUP;
 	/* From here on the host sees only the syscalls in sentry/filter/allowed.h. */
+	err = warm_up_thread_exit();
+	if (err)
+		return err;
 	err = filter_install();
 	if (err)
 		return err;

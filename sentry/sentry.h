@@ -12,6 +12,8 @@ struct sentry_config {
 	bool strace;
 	const char *debug_log; /* NULL = off */
 	const char *host_root; /* the root served read-only, "/" for `warden do` */
+	const int *gofer_fds; /* channels to the gofer serving host_root (it opens files) */
+	int gofer_nchan;
 	const char *cwd; /* the guest's initial cwd (falls back to /) */
 	char *const *argv; /* the init process's command; argv[0] resolved on PATH */
 	char *const *envp;
@@ -20,7 +22,9 @@ struct sentry_config {
 	/* Extra mounts of host directories (read-only until the gofer serves writes). */
 	const struct sentry_volume {
 		const char *host, *guest;
-	} * volumes;
+		const int *gofer_fds; /* channels to the gofer serving host */
+		int gofer_nchan;
+	} *volumes;
 	int nvolumes;
 };
 

@@ -2,7 +2,7 @@
  * goferfs: a filesystem whose every host object is reached through the gofer process
  * (fs/gofer/client.h), never opened by the sentry itself. Regular files are read and
  * written on host fds the gofer donates; everything else is a protocol call. A drop-in for
- * hostfs_new (fs/hostfs/hostfs.h) with writes when the gofer serves them.
+ * what the read-only host filesystem was, plus writes when the gofer serves them.
  */
 #ifndef FS_GOFER_GOFERFS_H
 #define FS_GOFER_GOFERFS_H

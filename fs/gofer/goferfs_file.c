@@ -2,7 +2,7 @@
  * Open goferfs files. A regular file holds the host fd the gofer donated for it, and data
  * moves between it and the caller's iovecs with preadv/pwritev, no protocol round trip.
  * A directory is read whole through the gofer's readdir into a snapshot whose indexes are
- * the getdents cookies (as hostfs does), so a position stays meaningful between calls.
+ * the getdents cookies (as the host does), so a position stays meaningful between calls.
  */
 #include <errno.h>
 #include <stdlib.h>

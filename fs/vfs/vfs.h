@@ -85,7 +85,7 @@ struct super_ops {
 struct super_block {
 	struct ref ref;
 	const struct super_ops *ops;
-	const char *fstype; /* "tmpfs", "hostfs"... */
+	const char *fstype; /* "tmpfs", "goferfs"... */
 	uint64_t dev;
 	unsigned flags; /* MS_RDONLY ... */
 	void *priv;
@@ -109,7 +109,7 @@ struct inode_ops {
 		      unsigned flags);
 	/* Copies the target (not NUL-terminated) into buf; returns its length or -errno. */
 	ssize_t (*readlink)(struct inode *inode, char *buf, size_t len);
-	/* Refreshes inode fields from the backing store (hostfs); NULL = fields are truth. */
+	/* Refreshes inode fields from the backing store (goferfs); NULL = fields are truth. */
 	int (*getattr)(struct inode *inode, struct kstat *st);
 	int (*setattr)(struct inode *inode, const struct iattr *ia);
 	/* Sets file->ops/file->priv for a new open file. NULL = use inode->fops as is. */

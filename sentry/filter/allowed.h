@@ -5,11 +5,12 @@
  *
  *   ALLOW(name)                  any arguments
  *   ALLOW_ARG(name, idx, value)  only when argument idx equals value (may repeat)
+ *   DENY(name, errno)            fails with errno instead of killing (see the reason)
  *
- * While host files are still opened by the sentry (hostfs, until the gofer takes them
- * over), openat is here; it leaves with the gofer.
+ * The sentry opens no host path after start: the gofer does (fs/gofer), and the sentry
+ * reads and writes the fds it donates.
  */
-/* I/O on fds the sentry holds: host stdio, hostfs files, the memory file */
+/* I/O on fds the sentry holds: host stdio, files the gofer donated, the memory file */
 ALLOW(read)
 ALLOW(write)
 ALLOW(readv)
@@ -26,7 +27,14 @@ ALLOW(statx)
 ALLOW(fstatfs)
 ALLOW(getdents64)
 ALLOW(readlinkat)
-ALLOW(openat) /* hostfs: O_PATH walks under the root fd; goes with the gofer */
+ALLOW(recvmsg) /* gofer channels: replies and donated fds (SCM_RIGHTS) */
+ALLOW(sendmsg) /* gofer channels: requests */
+ALLOW(fsync) /* fsync(2) of a guest file on a donated fd */
+ALLOW(fdatasync)
+/* libunwind opens ELF files to name frames in a crash dump: let that fail (addresses are
+ * still printed) rather than kill the dump half way. */
+DENY(open, EACCES)
+DENY(openat, EACCES)
 ALLOW(fcntl)
 ALLOW(dup)
 ALLOW(ioctl) /* host tty ioctls for passed-through stdio */

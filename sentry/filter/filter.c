@@ -11,14 +11,17 @@ struct rule {
 	const char *name;
 	int arg; /* -1: any arguments */
 	uint64_t value;
+	int deny_errno; /* > 0: the call fails with this errno instead of running */
 };
 
 static const struct rule rules[] = {
-#define ALLOW(n) { #n, -1, 0 },
-#define ALLOW_ARG(n, i, v) { #n, i, v },
+#define ALLOW(n) { #n, -1, 0, 0 },
+#define ALLOW_ARG(n, i, v) { #n, i, v, 0 },
+#define DENY(n, e) { #n, -1, 0, e },
 #include "sentry/filter/allowed.h"
 #undef ALLOW
 #undef ALLOW_ARG
+#undef DENY
 };
 
 int filter_for_each(void (*fn)(const char *name, int arg_rules, void *arg), void *arg)
@@ -29,6 +32,8 @@ int filter_for_each(void (*fn)(const char *name, int arg_rules, void *arg), void
 		/* Consecutive ALLOW_ARG lines of one syscall count once. */
 		if (i && rules[i].arg >= 0 && !strcmp(rules[i - 1].name, rules[i].name))
 			continue;
+		if (rules[i].deny_errno)
+			continue; /* not allowed: it fails */
 		if (fn)
 			fn(rules[i].name, rules[i].arg >= 0, arg);
 		n++;
@@ -55,7 +60,9 @@ int filter_install(void)
 			err = -EINVAL;
 			goto out;
 		}
-		if (rules[i].arg < 0)
+		if (rules[i].deny_errno)
+			err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(rules[i].deny_errno), nr, 0);
+		else if (rules[i].arg < 0)
 			err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 		else
 			err = seccomp_rule_add(

@@ -1,5 +1,5 @@
 /*
- * goferfs under the VFS, over a gofer server thread: the same contract as hostfs (reads,
+ * goferfs under the VFS, over a gofer server thread: the VFS contract of a host-backed filesystem (reads,
  * symlinks resolved inside the view, snapshot directories) plus writes, and nothing leaks:
  * no VFS object, no fd, no server thread.
  */
