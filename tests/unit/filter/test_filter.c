@@ -1,5 +1,7 @@
 /* The sentry's host seccomp filter: the allowed list is printed and counted, allowed calls
  * work under it, and a forbidden one kills the process with SIGSYS instead of running. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -59,6 +61,24 @@ static void forbidden_execve(void)
 
 	syscall(SYS_execve, "/bin/true", argv, NULL);
 	_exit(103);
+}
+
+static void open_body(void)
+{
+	/* The sentry opens no host path after start: open and openat fail (EACCES), never
+	 * run. */
+	if (syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY) != -1 || errno != EACCES)
+		_exit(104);
+	if (syscall(SYS_open, "/etc/hostname", O_RDONLY) != -1 || errno != EACCES)
+		_exit(105);
+}
+
+TEST(host_paths_cannot_be_opened_under_the_filter)
+{
+	int st = run_filtered(open_body);
+
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(WEXITSTATUS(st), 0);
 }
 
 TEST(allowed_syscalls_run_under_the_filter)
