@@ -26,7 +26,7 @@ struct plat_regs {
 	uint64_t ds, es, fs, gs;
 };
 
-/* The x86-64 FXSAVE area (512 bytes); xstate beyond it is not yet carried. */
+/* The x86-64 FXSAVE area (512 bytes); the full XSAVE area goes through get/set_xstate. */
 struct plat_fpregs {
 	uint8_t fxsave[512];
 };
@@ -71,6 +71,12 @@ struct plat_ctx_ops {
 	void (*interrupt)(struct plat_ctx *ctx);
 	int (*get_fpregs)(struct plat_ctx *ctx, struct plat_fpregs *fp);
 	int (*set_fpregs)(struct plat_ctx *ctx, const struct plat_fpregs *fp);
+	/* Optional (NULL: only the FXSAVE part is carried): the whole XSAVE area, in the
+	 * standard (uncompacted) layout of Linux's NT_X86_XSTATE regset and signal frames,
+	 * len == plat_xstate_size() bytes. set rejects a malformed header (-EINVAL), leaving
+	 * the state as it was. 0 or -errno. */
+	int (*get_xstate)(struct plat_ctx *ctx, void *buf, size_t len);
+	int (*set_xstate)(struct plat_ctx *ctx, const void *buf, size_t len);
 	void (*release)(struct plat_ctx *ctx);
 };
 
@@ -96,6 +102,10 @@ struct platform_ops {
 struct platform {
 	const struct platform_ops *ops;
 };
+
+/* The host's user XSAVE area: its size for the features enabled in XCR0 (CPUID leaf 0xD),
+ * and those features in *xfeatures. 0 when the CPU or host has no XSAVE. */
+size_t plat_xstate_size(uint64_t *xfeatures);
 
 /* Looks up a platform by name ("ptrace", "kvm"); NULL if unknown. */
 const struct platform_ops *platform_lookup(const char *name);

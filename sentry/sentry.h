@@ -24,7 +24,7 @@ struct sentry_config {
 		const char *host, *guest;
 		const int *gofer_fds; /* channels to the gofer serving host */
 		int gofer_nchan;
-	} *volumes;
+	} * volumes;
 	int nvolumes;
 };
 

@@ -657,6 +657,67 @@ static int ptrace_set_fpregs(struct plat_ctx *c, const struct plat_fpregs *fp)
 	return 0;
 }
 
+/* The state of a ctx without a thread: what the next thread gets (ptrace_fpu_load). */
+static void ptrace_xstate_pending(struct ptrace_ctx *ctx, uint8_t *buf, size_t len)
+{
+	const struct plat_fpregs *fx = ctx->fp_pending ? &ctx->fp : &ptrace_fp_init;
+	uint64_t bv = 3; /* x87 | SSE: every other component in its init state */
+
+	if (ctx->xstate_len) {
+		memcpy(buf, ctx->xstate, MIN(len, ctx->xstate_len));
+		if (len > ctx->xstate_len)
+			memset(buf + ctx->xstate_len, 0, len - ctx->xstate_len);
+		if (!ctx->fp_pending)
+			return;
+	} else {
+		memset(buf, 0, len);
+		memcpy(buf + 512, &bv, sizeof(bv));
+	}
+	/* A pending FXSAVE image is loaded over the saved state, as the next thread does. */
+	memcpy(buf, fx->fxsave, 464);
+}
+
+static int ptrace_get_xstate(struct plat_ctx *c, void *buf, size_t len)
+{
+	struct ptrace_ctx *ctx = to_ctx(c);
+	struct iovec iov = { buf, len };
+
+	if (len < 576 || len > PTRACE_XSTATE_MAX)
+		return -EINVAL;
+	if (ctx->as && !ctx->dead) {
+		if (ptrace(PTRACE_GETREGSET, ctx->tid, (void *)NT_X86_XSTATE, &iov) < 0)
+			return ptrace_ctx_failed(ctx, errno);
+		/* The kernel's regset is the host's user XSAVE size: never shorter here. */
+		if (iov.iov_len < len)
+			memset((uint8_t *)buf + iov.iov_len, 0, len - iov.iov_len);
+		return 0;
+	}
+	ptrace_xstate_pending(ctx, buf, len);
+	return 0;
+}
+
+static int ptrace_set_xstate(struct plat_ctx *c, const void *buf, size_t len)
+{
+	struct ptrace_ctx *ctx = to_ctx(c);
+	struct iovec iov = { (void *)buf, len };
+
+	if (len < 576 || len > PTRACE_XSTATE_MAX)
+		return -EINVAL;
+	if (ctx->as && !ctx->dead) {
+		/* The host validates the header (EINVAL) before changing anything. */
+		if (ptrace(PTRACE_SETREGSET, ctx->tid, (void *)NT_X86_XSTATE, &iov) < 0)
+			return errno == EINVAL ? -EINVAL : ptrace_ctx_failed(ctx, errno);
+		return 0;
+	}
+	/* No thread yet: loaded into the next one. */
+	if (ptrace_xstate_buf(ctx))
+		return -ENOMEM;
+	memcpy(ctx->xstate, buf, len);
+	ctx->xstate_len = len;
+	ctx->fp_pending = false;
+	return 0;
+}
+
 /* Must run on the owning task thread: only the tracer can make its stub thread exit. */
 static void ptrace_ctx_release(struct plat_ctx *c)
 {
@@ -682,6 +743,8 @@ static const struct plat_ctx_ops ptrace_ctx_ops = {
 	.interrupt = ptrace_interrupt,
 	.get_fpregs = ptrace_get_fpregs,
 	.set_fpregs = ptrace_set_fpregs,
+	.get_xstate = ptrace_get_xstate,
+	.set_xstate = ptrace_set_xstate,
 	.release = ptrace_ctx_release,
 };
 

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/waitq.h"
 #include "fs/vfs/vfs.h"
+#include "platform/platform.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/signal.h"
@@ -237,6 +238,7 @@ static int clone_pid(struct kernel *k, struct task *c, int set_tid)
 static void clone_undo(struct task *c)
 {
 	free(c->fp_init);
+	free(c->xstate_init);
 	if (c->mm)
 		mm_put(c->mm);
 	if (c->fdt)
@@ -253,6 +255,7 @@ static void clone_undo(struct task *c)
 static int clone_copy(struct task *t, struct task *c, const struct clone_params *p)
 {
 	uint64_t f = p->flags;
+	size_t xsize;
 	int err;
 
 	c->k = t->k;
@@ -291,6 +294,16 @@ static int clone_copy(struct task *t, struct task *c, const struct clone_params 
 	if (c->fp_init && (!t->ctx || t->ctx->ops->get_fpregs(t->ctx, c->fp_init))) {
 		free(c->fp_init);
 		c->fp_init = NULL;
+	}
+	/* The ymm/zmm registers and the rest of the XSAVE area too, as Linux's fork copies
+	 * the whole FPU state. */
+	xsize = plat_xstate_size(NULL);
+	if (c->fp_init && xsize && t->ctx->ops->get_xstate) {
+		c->xstate_init = malloc(xsize);
+		if (c->xstate_init && t->ctx->ops->get_xstate(t->ctx, c->xstate_init, xsize)) {
+			free(c->xstate_init);
+			c->xstate_init = NULL;
+		}
 	}
 	if (p->stack)
 		c->regs.rsp = p->stack;

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "fs/vfs/vfs.h"
 #include "sentry/kernel/exec.h"
@@ -130,6 +131,9 @@ int task_execve_args(struct task *t, struct loader_args *la)
 	task_vfs_cred(t, &vc);
 	la->fs = t->fs;
 	la->cred = &vc;
+	pthread_mutex_lock(&t->tg->lock);
+	la->stack_limit = t->tg->rlimits[RLIMIT_STACK].rlim_cur;
+	pthread_mutex_unlock(&t->tg->lock);
 	memset(&res, 0, sizeof(res));
 	err = loader_load(mm, la, &res);
 	if (!err && t->fdt)

@@ -76,6 +76,16 @@ void pgrp_check_orphaned(struct kernel *k, int pgid, struct thread_group *gone)
 	}
 }
 
+bool pgrp_is_orphaned(struct kernel *k, int pgid)
+{
+	bool stopped, orphaned;
+
+	pthread_mutex_lock(&k->lock);
+	orphaned = !pgrp_has_outside_parent(k, pgid, NULL, &stopped);
+	pthread_mutex_unlock(&k->lock);
+	return orphaned;
+}
+
 /* Whether moving tg's children away orphans their group: a child's group loses the
  * anchor that tg (in the same session, another group) gave it. k->lock held. */
 static void exit_orphan_checks(struct kernel *k, struct thread_group *tg)

@@ -88,6 +88,10 @@ int proc_exec_dethread(struct task *t);
  * k->lock held. */
 void pgrp_check_orphaned(struct kernel *k, int pgid, struct thread_group *gone);
 
+/* Whether group pgid is orphaned (no member has a parent in the same session but
+ * another group). Takes k->lock: call it with no tg or signal lock held. */
+bool pgrp_is_orphaned(struct kernel *k, int pgid);
+
 /* The pidfd file type: a +1 reference to tg. fd or -errno. */
 int pidfd_create(struct task *t, struct thread_group *tg, unsigned flags);
 /* The thread group of a pidfd (+1), or NULL and *err = -EBADF (no fd, or not a pidfd). */

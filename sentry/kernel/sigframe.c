@@ -1,7 +1,10 @@
 /* Signal frames: building the x86-64 rt_sigframe for a handler, rt_sigreturn, altstacks. */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "platform/platform.h"
 
 #include "sentry/kernel/sigframe.h"
 #include "sentry/kernel/signal.h"
@@ -11,8 +14,8 @@
 #define FP_MAGIC1 0x46505853U
 #define FP_MAGIC2 0x46505845U
 #define XSAVE_HDR_SIZE 64
-#define XSTATE_SIZE (512 + XSAVE_HDR_SIZE) /* legacy area + header: x87 and SSE only */
-#define MATH_SIZE (XSTATE_SIZE + 4) /* + FP_MAGIC2 */
+#define XSAVE_HDR 512 /* offset of the XSAVE header: xstate_bv, xcomp_bv, reserved */
+#define XSTATE_MIN_SIZE (512 + XSAVE_HDR_SIZE) /* legacy area + header: x87 and SSE only */
 #define XFEATURES_X87_SSE 3ULL
 
 #define UC_FP_XSTATE 0x1
@@ -121,23 +124,62 @@ static uint32_t fp_mxcsr_mask(const struct plat_fpregs *fp)
 	return m ? m : 0xffbf; /* 0 means the architectural default */
 }
 
+/* The size of the XSAVE area the frame holds and its features: the host's whole area when
+ * the platform carries it, else the FXSAVE image and a header (x87|SSE). */
+static size_t fp_frame_size(const struct task *t, uint64_t *xfeatures)
+{
+	size_t size = 0;
+
+	if (t->ctx->ops->get_xstate && t->ctx->ops->set_xstate)
+		size = plat_xstate_size(xfeatures);
+	if (size < XSTATE_MIN_SIZE) {
+		*xfeatures = XFEATURES_X87_SSE;
+		return XSTATE_MIN_SIZE;
+	}
+	return size;
+}
+
+/*
+ * Loads fx (the legacy area, MXCSR already sanitized) and, in an XSAVE area of size
+ * bytes, the components whose xstate_bv bits are set in x (NULL: fx alone, every other
+ * component in its init state, as Linux's fx_only restore does). 0, -EINVAL (the host
+ * refused the header) or -errno.
+ */
+static int fp_load(struct task *t, const struct plat_fpregs *fx, uint8_t *x, size_t size)
+{
+	uint64_t bv = XFEATURES_X87_SSE;
+	uint8_t *own = NULL;
+	int err;
+
+	if (size <= XSTATE_MIN_SIZE || !t->ctx->ops->set_xstate)
+		return t->ctx->ops->set_fpregs(t->ctx, fx);
+	if (!x) {
+		x = own = calloc(1, size);
+		if (!x)
+			return -ENOMEM;
+		memcpy(x + XSAVE_HDR, &bv, sizeof(bv));
+	}
+	memcpy(x, fx->fxsave, FX_SW_BYTES);
+	memset(x + FX_SW_BYTES, 0, 512 - FX_SW_BYTES);
+	err = t->ctx->ops->set_xstate(t->ctx, x, size);
+	free(own);
+	return err;
+}
+
 int sigframe_setup(struct task *t, int sig, const struct linux_siginfo *info,
 		   const struct linux_sigaction *act, linux_sigset_t oldmask)
 {
 	struct plat_regs *r = &t->regs;
 	struct linux_rt_sigframe f;
 	struct linux_sigcontext *sc = &f.uc.uc_mcontext;
-	uint8_t math[MATH_SIZE];
-	struct fpx_sw_bytes sw = {
-		.magic1 = FP_MAGIC1,
-		.extended_size = MATH_SIZE,
-		.xfeatures = XFEATURES_X87_SSE,
-		.xstate_size = XSTATE_SIZE,
-	};
+	struct fpx_sw_bytes sw = { .magic1 = FP_MAGIC1 };
 	struct plat_fpregs fp;
 	uint64_t sp = r->rsp - REDZONE, fx, frame, xstate_bv = XFEATURES_X87_SSE;
 	uint32_t magic2 = FP_MAGIC2;
 	bool nested = on_altstack(t, r->rsp), entering = false;
+	size_t xsize = fp_frame_size(t, &sw.xfeatures), math_size = xsize + sizeof(magic2);
+	uint8_t *math;
+	int err = -EFAULT;
 
 	/* x86-64 has no vDSO trampoline here: the restorer is the only way back. */
 	if (!(act->flags & LINUX_SA_RESTORER))
@@ -146,18 +188,29 @@ int sigframe_setup(struct task *t, int sig, const struct linux_siginfo *info,
 		sp = t->altstack.sp + t->altstack.size;
 		entering = true;
 	}
-	fx = (sp - MATH_SIZE) & ~63ULL;
+	fx = (sp - math_size) & ~63ULL;
 	frame = ((fx - sizeof(f)) & ~15ULL) - 8; /* rsp % 16 == 8 at entry, as after a call */
 	if ((nested || entering) && !on_altstack_raw(t, frame))
 		return -EFAULT; /* the altstack overflowed */
 
+	/* Linux's layout: the XSAVE area (fpx_sw_bytes in the legacy area's software bytes
+	 * say how big), then FP_XSTATE_MAGIC2 right after it. */
+	math = calloc(1, math_size);
+	if (!math)
+		return -ENOMEM;
 	if (t->ctx->ops->get_fpregs(t->ctx, &fp))
-		return -EFAULT;
-	memcpy(math, fp.fxsave, sizeof(fp.fxsave));
+		goto out_free;
+	if (xsize > XSTATE_MIN_SIZE) {
+		if (t->ctx->ops->get_xstate(t->ctx, math, xsize))
+			goto out_free;
+	} else {
+		memcpy(math, fp.fxsave, sizeof(fp.fxsave));
+		memcpy(math + XSAVE_HDR, &xstate_bv, sizeof(xstate_bv));
+	}
+	sw.extended_size = (uint32_t)math_size;
+	sw.xstate_size = (uint32_t)xsize;
 	memcpy(math + FX_SW_BYTES, &sw, sizeof(sw));
-	memset(math + 512, 0, XSAVE_HDR_SIZE);
-	memcpy(math + 512, &xstate_bv, sizeof(xstate_bv));
-	memcpy(math + XSTATE_SIZE, &magic2, sizeof(magic2));
+	memcpy(math + xsize, &magic2, sizeof(magic2));
 
 	memset(&f, 0, sizeof(f));
 	f.pretcode = act->restorer;
@@ -194,12 +247,14 @@ int sigframe_setup(struct task *t, int sig, const struct linux_siginfo *info,
 	if (act->flags & SA_SIGINFO)
 		f.info = *info;
 
-	if (task_copy_out(t, fx, math, sizeof(math)) || task_copy_out(t, frame, &f, sizeof(f)))
-		return -EFAULT;
+	if (task_copy_out(t, fx, math, math_size) || task_copy_out(t, frame, &f, sizeof(f)))
+		goto out_free;
+	free(math);
 
-	/* The handler starts with a clean FPU, as on Linux; sigreturn brings the old back. */
+	/* The handler starts with a clean FPU (AVX and all), as on Linux; sigreturn brings
+	 * the old state back. */
 	fp_init_state(&fp, fp_mxcsr_mask(&fp));
-	t->ctx->ops->set_fpregs(t->ctx, &fp);
+	fp_load(t, &fp, NULL, xsize);
 	if (t->altstack.flags & LINUX_SS_AUTODISARM) {
 		t->altstack.sp = 0;
 		t->altstack.size = 0;
@@ -215,6 +270,55 @@ int sigframe_setup(struct task *t, int sig, const struct linux_siginfo *info,
 	r->ss = USER_DS;
 	r->eflags &= ~(uint64_t)(EFL_DF | EFL_RF | EFL_TF);
 	return 0;
+out_free:
+	free(math);
+	return err;
+}
+
+/*
+ * Reads the guest's XSAVE area at fpstate when its fpx_sw_bytes (sw) and FP_XSTATE_MAGIC2
+ * describe one as Linux's check_xstate_in_sigframe() wants; *x is then a host-sized
+ * buffer (free it) holding it with xstate_bv limited to sw's features. *x = NULL: not a
+ * valid extended frame, the legacy area alone counts. 0, -EFAULT (unreadable, or a header
+ * the hardware would refuse: reserved bits, compaction) or -ENOMEM.
+ */
+static int fp_read_xstate(struct task *t, uint64_t fpstate, const struct fpx_sw_bytes *sw,
+			  size_t size, uint64_t features, uint8_t **x)
+{
+	uint64_t hdr[XSAVE_HDR_SIZE / 8];
+	uint32_t magic2;
+	uint8_t *b;
+
+	*x = NULL;
+	if (size <= XSTATE_MIN_SIZE || sw->magic1 != FP_MAGIC1 ||
+	    sw->xstate_size < XSTATE_MIN_SIZE || sw->xstate_size > size ||
+	    sw->xstate_size > sw->extended_size)
+		return 0;
+	if (task_copy_in(t, fpstate + sw->xstate_size, &magic2, sizeof(magic2)))
+		return -EFAULT;
+	if (magic2 != FP_MAGIC2)
+		return 0;
+	b = calloc(1, size);
+	if (!b)
+		return -ENOMEM;
+	if (task_copy_in(t, fpstate, b, sw->xstate_size))
+		goto out_fault;
+	memcpy(hdr, b + XSAVE_HDR, sizeof(hdr));
+	/* Linux's validate_user_xstate_header(): no unknown feature, no compacted format,
+	 * the reserved bytes zero. */
+	if ((hdr[0] & ~features) || hdr[1])
+		goto out_fault;
+	for (size_t i = 2; i < ARRAY_SIZE(hdr); i++)
+		if (hdr[i])
+			goto out_fault;
+	/* Components the frame does not claim are loaded in their init state. */
+	hdr[0] &= sw->xfeatures | XFEATURES_X87_SSE;
+	memcpy(b + XSAVE_HDR, &hdr[0], sizeof(hdr[0]));
+	*x = b;
+	return 0;
+out_fault:
+	free(b);
+	return -EFAULT;
 }
 
 int sigframe_restore(struct task *t)
@@ -223,8 +327,11 @@ int sigframe_restore(struct task *t)
 	struct linux_rt_sigframe f;
 	const struct linux_sigcontext *sc = &f.uc.uc_mcontext;
 	struct plat_fpregs fp, cur;
-	uint64_t handler_sp = r->rsp;
+	uint64_t handler_sp = r->rsp, features;
+	size_t xsize = fp_frame_size(t, &features);
+	uint8_t *x = NULL;
 	uint32_t mxcsr, mask;
+	int err;
 
 	if (task_copy_in(t, r->rsp - 8, &f, sizeof(f)))
 		return -EFAULT;
@@ -232,8 +339,14 @@ int sigframe_restore(struct task *t)
 		return -EFAULT;
 	mask = fp_mxcsr_mask(&cur);
 	if (sc->fpstate) {
+		struct fpx_sw_bytes sw;
+
 		if (task_copy_in(t, sc->fpstate, fp.fxsave, sizeof(fp.fxsave)))
 			return -EFAULT;
+		memcpy(&sw, &fp.fxsave[FX_SW_BYTES], sizeof(sw));
+		err = fp_read_xstate(t, sc->fpstate, &sw, xsize, features, &x);
+		if (err)
+			return err;
 		/* Reserved MXCSR bits would make the host refuse the whole state. */
 		memcpy(&mxcsr, &fp.fxsave[FX_MXCSR], 4);
 		mxcsr &= mask;
@@ -243,7 +356,9 @@ int sigframe_restore(struct task *t)
 	} else {
 		fp_init_state(&fp, mask);
 	}
-	if (t->ctx->ops->set_fpregs(t->ctx, &fp))
+	err = fp_load(t, &fp, x, xsize);
+	free(x);
+	if (err)
 		return -EFAULT;
 
 	sig_set_mask(t, f.uc.uc_sigmask);

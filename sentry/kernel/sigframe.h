@@ -3,8 +3,11 @@
  *
  * Frame, from the handler's rsp up: pretcode (sa_restorer, the handler's return
  * address), the ucontext (flags, link, the altstack, sigcontext, the saved mask), the
- * siginfo; above it, 64-byte aligned, the FXSAVE image with its fpx_sw_bytes and a
- * minimal XSAVE header (x87|SSE) so that code which walks the xstate finds it valid.
+ * siginfo; above it, 64-byte aligned, the XSAVE area as Linux lays it out: the legacy
+ * (FXSAVE) part whose software bytes hold fpx_sw_bytes (FP_XSTATE_MAGIC1, the area's size
+ * and features), the XSAVE header and components (the host's whole area when the platform
+ * carries it, else a header saying x87|SSE), then FP_XSTATE_MAGIC2. The frame is then as
+ * big as the host's own, so the host's AT_MINSIGSTKSZ, which the loader passes on, covers it.
  */
 #ifndef SENTRY_KERNEL_SIGFRAME_H
 #define SENTRY_KERNEL_SIGFRAME_H
@@ -25,7 +28,7 @@ struct linux_sigcontext {
 	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
 	uint16_t cs, gs, fs, ss;
 	uint64_t err, trapno, oldmask, cr2;
-	uint64_t fpstate; /* guest address of the FXSAVE image, 0 = none */
+	uint64_t fpstate; /* guest address of the XSAVE area, 0 = none */
 	uint64_t reserved1[8];
 };
 

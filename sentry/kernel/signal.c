@@ -709,6 +709,18 @@ void sig_deliver(struct task *t)
 				pthread_mutex_unlock(&tg->lock);
 				continue;
 			case SIG_DEF_STOP:
+				/* POSIX: nothing would ever continue an orphaned group, so
+				 * SIGTSTP/SIGTTIN/SIGTTOU are discarded there (Linux's
+				 * is_current_pgrp_orphaned); SIGSTOP always stops. The check
+				 * takes k->lock, which comes before tg->lock. */
+				if (sig != SIGSTOP) {
+					pthread_mutex_unlock(&sh->lock);
+					pthread_mutex_unlock(&tg->lock);
+					if (pgrp_is_orphaned(t->k, tg->pgid))
+						continue;
+					pthread_mutex_lock(&tg->lock);
+					pthread_mutex_lock(&sh->lock);
+				}
 				do_signal_stop(t, sig);
 				continue;
 			default:

@@ -185,6 +185,12 @@ void *task_run(void *arg)
 		free(t->fp_init);
 		t->fp_init = NULL;
 	}
+	if (t->xstate_init) {
+		/* Over the FXSAVE part just loaded: the same bytes, plus AVX and up. */
+		t->ctx->ops->set_xstate(t->ctx, t->xstate_init, plat_xstate_size(NULL));
+		free(t->xstate_init);
+		t->xstate_init = NULL;
+	}
 	for (;;) {
 		sig_deliver(t); /* may end the group: check exiting after it */
 		if (t->exiting)

@@ -135,6 +135,8 @@ struct task {
 	struct vfork_done *vfork_done; /* CLONE_VFORK child: completed at exec or exit */
 	struct plat_fpregs *fp_init; /* a clone's first FPU state (its parent's); task_run
 				       * loads it into the new ctx and frees it */
+	uint8_t *xstate_init; /* the same for the whole XSAVE area (AVX and up), if the
+			       * platform carries it: plat_xstate_size() bytes */
 };
 
 /* The sandbox: every task and process, the platform, and how the sandbox ended. */

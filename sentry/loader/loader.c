@@ -22,6 +22,8 @@
 
 /* The stack ends this far below the top of the address space: an unmapped guard page. */
 #define LOADER_STACK_GAP PAGE_SIZE
+/* Linux's stack_guard_gap (256 pages), kept between the stack limit and mmap_base. */
+#define LOADER_STACK_GUARD_GAP (256 * PAGE_SIZE)
 
 struct loader_ctx {
 	const char **argv; /* the argv the program will see (script rewrites applied) */
@@ -149,7 +151,8 @@ static int loader_script_step(struct loader_ctx *c, const struct loader_args *ar
 	c->argv[k - 1] = *name;
 	c->argc += k - 1;
 	c->argv[c->argc] = NULL;
-	err = loader_check_args(c->argv, c->argc, c->envp, c->envc, args->path);
+	err = loader_check_args(c->argv, c->argc, c->envp, c->envc, args->path,
+				loader_arg_limit(args->stack_limit));
 	if (err)
 		return err;
 
@@ -162,21 +165,30 @@ static int loader_script_step(struct loader_ctx *c, const struct loader_args *ar
 	return 0;
 }
 
-/* Maps the main thread's stack just below the top of the address space. */
-static int loader_map_stack(struct mm *mm, bool exec, uaddr_t *top)
+/* Maps the main thread's stack (size bytes) just below the top of the address space, and
+ * keeps the mmap area below it the way Linux's mmap_base() does: the stack limit plus the
+ * stack guard gap, at most 5/6 of the address space. The mm's own gap (larger than Linux's
+ * 128 MiB minimum) stays the floor, so the default layout does not move. */
+static int loader_map_stack(struct mm *mm, bool exec, uint64_t size, uaddr_t *top)
 {
 	uaddr_t task_size = PAGE_ALIGN_DOWN(mm_task_size(mm));
 	int prot = PROT_READ | PROT_WRITE | (exec ? PROT_EXEC : 0);
+	uint64_t gap;
 	long r;
 
-	if (task_size < LOADER_STACK_SIZE + LOADER_STACK_GAP + PAGE_SIZE)
+	if (task_size < size + LOADER_STACK_GAP + PAGE_SIZE)
 		return -ENOMEM;
+	gap = MIN(size + LOADER_STACK_GUARD_GAP, task_size / 6 * 5);
 	*top = task_size - LOADER_STACK_GAP;
 	/* MAP_GROWSDOWN | MAP_STACK mark it as the stack, as Linux's VM_GROWSDOWN does: the
 	 * mm keeps its guard gap free and can name it "[stack]". It is fully mapped already. */
-	r = mm_mmap(mm, *top - LOADER_STACK_SIZE, LOADER_STACK_SIZE, prot,
+	r = mm_mmap(mm, *top - size, size, prot,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN | MAP_STACK, NULL, 0);
-	return r < 0 ? (int)r : 0;
+	if (r < 0)
+		return (int)r;
+	if (task_size - gap < mm_mmap_base(mm))
+		mm_set_mmap_base(mm, PAGE_ALIGN_DOWN(task_size - gap));
+	return 0;
 }
 
 static int loader_random(unsigned char *buf, size_t len)
@@ -215,6 +227,7 @@ static int loader_write_stack(struct mm *mm, const struct loader_args *args,
 		.euid = args->cred->fsuid,
 		.gid = args->cred->fsgid,
 		.egid = args->cred->fsgid,
+		.stack_limit = args->stack_limit,
 	};
 	struct loader_stack_image img;
 	int err;
@@ -242,6 +255,7 @@ static int loader_exec_elf(struct mm *mm, const struct loader_args *args,
 	struct loader_file ilf = { 0 };
 	bool have_interp = false;
 	char *ipath = NULL;
+	uint64_t stack_size = loader_stack_size(args->stack_limit);
 	uaddr_t top;
 	int err;
 
@@ -269,15 +283,14 @@ static int loader_exec_elf(struct mm *mm, const struct loader_args *args,
 	}
 
 	/* The stack first, as Linux does, so fixed segments can be checked against it. */
-	err = loader_map_stack(mm, exe.info.exec_stack, &top);
+	err = loader_map_stack(mm, exe.info.exec_stack, stack_size, &top);
 	if (err)
 		goto out;
-	err = loader_elf_map(mm, lf, &exe, LOADER_PLACE_MAIN, top - LOADER_STACK_SIZE);
+	err = loader_elf_map(mm, lf, &exe, LOADER_PLACE_MAIN, top - stack_size);
 	if (err)
 		goto out;
 	if (have_interp) {
-		err = loader_elf_map(mm, &ilf, &interp, LOADER_PLACE_INTERP,
-				     top - LOADER_STACK_SIZE);
+		err = loader_elf_map(mm, &ilf, &interp, LOADER_PLACE_INTERP, top - stack_size);
 		if (err)
 			goto out;
 	}
@@ -356,7 +369,8 @@ int loader_load(struct mm *mm, const struct loader_args *args, struct loader_res
 				  args->nofollow ? O_NOFOLLOW : 0, args->file, &lf);
 	if (err)
 		goto out_free;
-	err = loader_check_args(c->argv, c->argc, c->envp, c->envc, args->path);
+	err = loader_check_args(c->argv, c->argc, c->envp, c->envc, args->path,
+				loader_arg_limit(args->stack_limit));
 	if (err)
 		goto out_put_file;
 

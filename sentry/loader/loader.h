@@ -35,6 +35,9 @@ struct loader_args {
 	char *const *envp;
 	struct fs_view *fs; /* where path is resolved */
 	const struct vfs_cred *cred;
+	/* RLIMIT_STACK's soft limit: the stack's size, the argv + envp limit and where mmap
+	 * starts. 0 = the 8 MiB default; RLIM_INFINITY is clamped. */
+	uint64_t stack_limit;
 };
 
 struct loader_result {
@@ -44,6 +47,10 @@ struct loader_result {
 	struct file *exe; /* +1: the executable finally loaded (for /proc/self/exe) */
 	char comm[16]; /* basename of the executable, for the task's comm */
 };
+
+/* The argv + envp limit (strings and pointers, E2BIG past it) for an RLIMIT_STACK soft
+ * limit (0 = default): Linux's bprm_stack_limits(). */
+uint64_t loader_arg_limit(uint64_t stack_limit);
 
 /*
  * Loads args->path into mm (which must be empty) and sets up its stack.

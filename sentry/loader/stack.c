@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 
+#include "sentry/loader/loader.h"
 #include "sentry/loader/stack.h"
 
 #define STACK_PLATFORM "x86_64"
@@ -26,8 +27,23 @@ size_t loader_count_strings(const char *const *v)
 	return n;
 }
 
-/* Adds the size of n strings to *total; -E2BIG past a limit. */
-static int stack_sum_strings(const char *const *v, size_t n, uint64_t *total)
+uint64_t loader_stack_size(uint64_t stack_limit)
+{
+	if (!stack_limit)
+		return LOADER_STACK_SIZE;
+	stack_limit = MIN(stack_limit, LOADER_STACK_MAX);
+	return MAX(PAGE_ALIGN_DOWN(stack_limit), LOADER_STACK_MIN);
+}
+
+uint64_t loader_arg_limit(uint64_t stack_limit)
+{
+	if (!stack_limit)
+		stack_limit = LOADER_STACK_SIZE;
+	return MAX(MIN(LOADER_ARG_LIMIT_MAX, stack_limit / 4), LOADER_ARG_MAX);
+}
+
+/* Adds the size of n strings to *total; -E2BIG past limit. */
+static int stack_sum_strings(const char *const *v, size_t n, uint64_t *total, uint64_t limit)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strnlen(v[i], LOADER_MAX_ARG_STRLEN) + 1;
@@ -35,30 +51,29 @@ static int stack_sum_strings(const char *const *v, size_t n, uint64_t *total)
 		if (len > LOADER_MAX_ARG_STRLEN)
 			return -E2BIG;
 		*total += len;
-		if (*total > LOADER_ARG_LIMIT)
+		if (*total > limit)
 			return -E2BIG;
 	}
 	return 0;
 }
 
 int loader_check_args(const char *const *argv, size_t argc, const char *const *envp, size_t envc,
-		      const char *execfn)
+		      const char *execfn, uint64_t limit)
 {
 	uint64_t total;
 	int err;
 
 	/* Linux reserves a pointer per string before copying any (bprm_stack_limits). */
-	if (argc > LOADER_ARG_LIMIT / sizeof(uint64_t) ||
-	    envc > LOADER_ARG_LIMIT / sizeof(uint64_t))
+	if (argc > limit / sizeof(uint64_t) || envc > limit / sizeof(uint64_t))
 		return -E2BIG;
 	total = (MAX(argc, 1) + envc) * sizeof(uint64_t);
-	if (total >= LOADER_ARG_LIMIT)
+	if (total >= limit)
 		return -E2BIG;
-	err = stack_sum_strings(&execfn, 1, &total);
+	err = stack_sum_strings(&execfn, 1, &total, limit);
 	if (!err)
-		err = stack_sum_strings(envp, envc, &total);
+		err = stack_sum_strings(envp, envc, &total, limit);
 	if (!err)
-		err = stack_sum_strings(argv, argc, &total);
+		err = stack_sum_strings(argv, argc, &total, limit);
 	return err;
 }
 
@@ -125,7 +140,8 @@ int loader_stack_image(const struct loader_stack_spec *s, uaddr_t top,
 	int err;
 
 	memset(img, 0, sizeof(*img));
-	err = loader_check_args(s->argv, s->argc, s->envp, s->envc, s->execfn);
+	err = loader_check_args(s->argv, s->argc, s->envp, s->envc, s->execfn,
+				loader_arg_limit(s->stack_limit));
 	if (err)
 		return err;
 	for (size_t i = 0; i < s->argc; i++)
@@ -147,7 +163,7 @@ int loader_stack_image(const struct loader_stack_spec *s, uaddr_t top,
 	/* argc, argv + NULL, envp + NULL below the auxv; argc lands 16-aligned. */
 	items = 1 + (s->argc + 1) + (s->envc + 1);
 	sp = (p - (img->auxv_len + items) * sizeof(uint64_t)) & ~15UL;
-	if (top - sp > LOADER_STACK_SIZE - PAGE_SIZE)
+	if (top - sp > loader_stack_size(s->stack_limit) - PAGE_SIZE)
 		return -E2BIG;
 
 	img->sp = sp;

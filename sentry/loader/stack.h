@@ -24,9 +24,17 @@
 
 #include "common/util.h"
 
-/* RLIMIT_STACK's default, and what the loader maps for the main thread's stack. */
+/* RLIMIT_STACK's default (the main thread's stack when no limit is given). */
 #define LOADER_STACK_SIZE (8UL << 20)
-/* argv + envp (strings and pointers) may take a quarter of the stack, as in Linux. */
+/* The stack is mapped whole at exec (it does not grow on faults), so the limit is clamped:
+ * at least what Linux's setup_arg_pages() always leaves (128 KiB) and at most 1 GiB. */
+#define LOADER_STACK_MIN (128UL << 10)
+#define LOADER_STACK_MAX (1UL << 30)
+/* Linux's bprm_stack_limits(): argv + envp (strings and pointers) may take a quarter of
+ * RLIMIT_STACK, at most 3/4 of the 8 MiB default, at least ARG_MAX (32 pages). */
+#define LOADER_ARG_MAX (32 * PAGE_SIZE)
+#define LOADER_ARG_LIMIT_MAX (LOADER_STACK_SIZE / 4 * 3)
+/* The argument limit for the default RLIMIT_STACK. */
 #define LOADER_ARG_LIMIT (LOADER_STACK_SIZE / 4)
 /* Linux's MAX_ARG_STRLEN: one string, NUL included. */
 #define LOADER_MAX_ARG_STRLEN (32 * PAGE_SIZE)
@@ -43,6 +51,7 @@ struct loader_stack_spec {
 	uint64_t phdr, phnum, base, entry;
 	uint32_t uid, euid, gid, egid;
 	uint64_t vdso; /* AT_SYSINFO_EHDR, 0 = no vDSO (the entry is left out) */
+	uint64_t stack_limit; /* RLIMIT_STACK's soft limit; 0 = LOADER_STACK_SIZE */
 	unsigned char random[16];
 };
 
@@ -57,13 +66,16 @@ struct loader_stack_image {
 	size_t auxv_len; /* in words, AT_NULL pair included */
 };
 
+/* The bytes the main thread's stack gets for an RLIMIT_STACK soft limit (0 = default). */
+uint64_t loader_stack_size(uint64_t stack_limit);
+
 /*
  * Checks the argument strings against Linux's exec limits: each at most
  * LOADER_MAX_ARG_STRLEN bytes, and all strings (execfn too) plus one pointer per string
- * at most LOADER_ARG_LIMIT. 0 or -E2BIG.
+ * below limit (loader_arg_limit). 0 or -E2BIG.
  */
 int loader_check_args(const char *const *argv, size_t argc, const char *const *envp, size_t envc,
-		      const char *execfn);
+		      const char *execfn, uint64_t limit);
 
 /* Counts a NULL-terminated string array (NULL counts as empty). */
 size_t loader_count_strings(const char *const *v);

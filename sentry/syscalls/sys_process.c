@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "fs/vfs/vfs.h"
@@ -21,7 +22,6 @@
 #include "sentry/syscalls/syscalls.h"
 
 #define MAX_ARG_STRLEN (32 * PAGE_SIZE)
-#define MAX_ARG_TOTAL (2UL << 20) /* a quarter of the 8 MiB stack, as Linux allows */
 #define MAX_ARG_STRINGS 0x7fffffff
 
 #ifndef CLONE_PIDFD
@@ -142,8 +142,9 @@ long sys_clone3(struct task *t, const struct sysargs *a)
 
 /* ---- execve ---- */
 
-/* Copies a guest argv/envp vector; *total accumulates the bytes for the E2BIG check. */
-static int strv_in(struct task *t, uaddr_t addr, char ***out, size_t *total)
+/* Copies a guest argv/envp vector; *total accumulates the bytes for the E2BIG check against
+ * limit (the loader's exact check comes later; this one bounds what the sentry copies). */
+static int strv_in(struct task *t, uaddr_t addr, char ***out, size_t *total, uint64_t limit)
 {
 	size_t n = 0, cap = 16;
 	char **v = calloc(cap + 1, sizeof(char *));
@@ -177,7 +178,7 @@ static int strv_in(struct task *t, uaddr_t addr, char ***out, size_t *total)
 			goto fail;
 		}
 		*total += (size_t)len + 1 + sizeof(uint64_t);
-		if (*total > MAX_ARG_TOTAL) {
+		if (*total > limit) {
 			free(s);
 			err = -E2BIG;
 			goto fail;
@@ -211,6 +212,7 @@ static long do_execveat(struct task *t, int dirfd, uaddr_t upath, uaddr_t uargv,
 	struct loader_args la;
 	struct sys_at at;
 	size_t total = 0;
+	uint64_t limit;
 	long err;
 
 	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
@@ -218,10 +220,13 @@ static long do_execveat(struct task *t, int dirfd, uaddr_t upath, uaddr_t uargv,
 	err = sys_at_begin(t, dirfd, upath, flags & AT_EMPTY_PATH, &at);
 	if (err)
 		goto out;
-	err = strv_in(t, uargv, &argv, &total);
+	pthread_mutex_lock(&t->tg->lock);
+	limit = loader_arg_limit(t->tg->rlimits[RLIMIT_STACK].rlim_cur);
+	pthread_mutex_unlock(&t->tg->lock);
+	err = strv_in(t, uargv, &argv, &total, limit);
 	if (err)
 		goto out;
-	err = strv_in(t, uenvp, &envp, &total);
+	err = strv_in(t, uenvp, &envp, &total, limit);
 	if (err)
 		goto out;
 	memset(&la, 0, sizeof(la));

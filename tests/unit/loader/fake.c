@@ -253,6 +253,11 @@ uaddr_t mm_mmap_base(struct mm *mm)
 	return mm->mmap_base;
 }
 
+void mm_set_mmap_base(struct mm *mm, uaddr_t base)
+{
+	mm->mmap_base = base;
+}
+
 void mm_set_brk_start(struct mm *mm, uaddr_t start)
 {
 	mm->brk = start;

@@ -730,22 +730,22 @@ TEST(stack_limits_e2big)
 	big[LOADER_MAX_ARG_STRLEN - 1] = '\0';
 	ASSERT_EQ(loader_stack_image(&s, 0x7fffffffe000, &img), 0);
 	free(img.buf);
-	EXPECT_EQ(loader_check_args(s.argv, 1, NULL, 0, big), 0);
+	EXPECT_EQ(loader_check_args(s.argv, 1, NULL, 0, big, LOADER_ARG_LIMIT), 0);
 
 	/* Sixteen of those are exactly 2 MiB of strings: over, with the pointers. */
 	many = calloc(n, sizeof(*many));
 	ASSERT_TRUE(many != NULL);
 	for (size_t i = 0; i < 16; i++)
 		many[i] = big;
-	EXPECT_EQ(loader_check_args(many, 15, NULL, 0, "/x"), 0);
-	EXPECT_EQ(loader_check_args(many, 16, NULL, 0, "/x"), -E2BIG);
-	EXPECT_EQ(loader_check_args(NULL, 0, many, 16, "/x"), -E2BIG);
+	EXPECT_EQ(loader_check_args(many, 15, NULL, 0, "/x", LOADER_ARG_LIMIT), 0);
+	EXPECT_EQ(loader_check_args(many, 16, NULL, 0, "/x", LOADER_ARG_LIMIT), -E2BIG);
+	EXPECT_EQ(loader_check_args(NULL, 0, many, 16, "/x", LOADER_ARG_LIMIT), -E2BIG);
 
 	/* Too many (empty) strings: the pointers alone exceed the limit. */
 	for (size_t i = 0; i < n; i++)
 		many[i] = "";
-	EXPECT_EQ(loader_check_args(many, n, NULL, 0, "/x"), -E2BIG);
-	EXPECT_EQ(loader_check_args(many, n / 4, NULL, 0, "/x"), 0);
+	EXPECT_EQ(loader_check_args(many, n, NULL, 0, "/x", LOADER_ARG_LIMIT), -E2BIG);
+	EXPECT_EQ(loader_check_args(many, n / 4, NULL, 0, "/x", LOADER_ARG_LIMIT), 0);
 	free(many);
 	free(big);
 }
