@@ -124,7 +124,7 @@ struct task {
 	bool interrupted;
 	struct sig_task sig; /* signal.h: pending queue, saved mask, restart; siglock */
 	/* Scheduling view (sched.c): recorded, inherited by clone; the host schedules. */
-	struct {
+	struct task_sched {
 		int policy; /* SCHED_OTHER (0) ... */
 		int prio; /* rt priority: 1..99 for FIFO/RR, else 0 */
 		int nice; /* -20..19 */

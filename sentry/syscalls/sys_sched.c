@@ -52,45 +52,48 @@ long sys_sched_setparam(struct task *t, const struct sysargs *a)
 }
 
 /* sched_getscheduler(2): the policy, or -EINVAL/-ESRCH. */
-long sys_sched_getscheduler(struct task *t, const struct sysargs *a)
+/* A copy of pid's scheduling fields (0: the caller's). 0 or -ESRCH. */
+static int sched_snapshot(struct task *t, int pid, struct task_sched *out)
 {
-	int pid = sysarg_int(a, 0);
 	struct task *o;
-	long ret = -ESRCH;
 
-	if (pid < 0)
-		return -EINVAL;
 	pthread_mutex_lock(&t->k->lock);
 	o = sched_find(t, pid);
 	if (o) {
 		pthread_mutex_lock(&o->lock);
-		ret = o->sched.policy;
+		*out = o->sched;
 		pthread_mutex_unlock(&o->lock);
 	}
 	pthread_mutex_unlock(&t->k->lock);
-	return ret;
+	return o ? 0 : -ESRCH;
+}
+
+long sys_sched_getscheduler(struct task *t, const struct sysargs *a)
+{
+	int pid = sysarg_int(a, 0);
+	struct task_sched ts;
+	int err;
+
+	if (pid < 0)
+		return -EINVAL;
+	err = sched_snapshot(t, pid, &ts);
+	return err ? err : ts.policy;
 }
 
 /* sched_getparam(2): copies out the rt priority. */
 long sys_sched_getparam(struct task *t, const struct sysargs *a)
 {
-	int pid = sysarg_int(a, 0), prio = 0;
+	int pid = sysarg_int(a, 0);
 	uaddr_t param = sysarg_addr(a, 1);
-	struct task *o;
+	struct task_sched ts;
+	int err;
 
 	if (!param || pid < 0)
 		return -EINVAL;
-	pthread_mutex_lock(&t->k->lock);
-	o = sched_find(t, pid);
-	if (o) {
-		pthread_mutex_lock(&o->lock);
-		prio = o->sched.prio;
-		pthread_mutex_unlock(&o->lock);
-	}
-	pthread_mutex_unlock(&t->k->lock);
-	if (!o)
-		return -ESRCH;
-	return task_copy_out(t, param, &prio, sizeof(prio));
+	err = sched_snapshot(t, pid, &ts);
+	if (err)
+		return err;
+	return task_copy_out(t, param, &ts.prio, sizeof(ts.prio));
 }
 
 long sys_sched_get_priority_max(struct task *t, const struct sysargs *a)
@@ -119,22 +122,16 @@ long sys_sched_get_priority_min(struct task *t, const struct sysargs *a)
 /* sched_rr_get_interval(2): RR's timeslice, 0 for FIFO, a CFS-like slice otherwise. */
 long sys_sched_rr_get_interval(struct task *t, const struct sysargs *a)
 {
-	int pid = sysarg_int(a, 0), policy = 0;
+	int pid = sysarg_int(a, 0), policy, err;
 	struct linux_timespec ts = { 0, 0 };
-	struct task *o;
+	struct task_sched snap;
 
 	if (pid < 0)
 		return -EINVAL;
-	pthread_mutex_lock(&t->k->lock);
-	o = sched_find(t, pid);
-	if (o) {
-		pthread_mutex_lock(&o->lock);
-		policy = o->sched.policy;
-		pthread_mutex_unlock(&o->lock);
-	}
-	pthread_mutex_unlock(&t->k->lock);
-	if (!o)
-		return -ESRCH;
+	err = sched_snapshot(t, pid, &snap);
+	if (err)
+		return err;
+	policy = snap.policy;
 	if (policy == SCHED_RR)
 		ts.tv_nsec = RR_TIMESLICE_NS;
 	else if (policy != SCHED_FIFO)
