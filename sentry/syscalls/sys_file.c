@@ -16,42 +16,27 @@
 
 #define GETDENTS_BUF (64u << 10) /* a shorter read is a valid getdents answer */
 
-/* getdents64(2): bytes of linux_dirent64 records, 0 at the end. */
-long sys_getdents64(struct task *t, const struct sysargs *a)
+/*
+ * The legacy getdents record: d_ino, d_off, d_reclen, d_name, then d_type in the last byte.
+ * It is exactly as long as the getdents64 record of the same name, so each record of buf
+ * is rewritten in place.
+ */
+static void dirent64_to_legacy(char *buf, long len)
 {
-	struct file *f = fdt_get(t->fdt, sysarg_int(a, 0));
-	unsigned count = sysarg_uint(a, 2);
-	size_t len = MIN(count, GETDENTS_BUF);
-	int64_t pos;
-	void *buf;
-	long ret;
+	for (long off = 0; off < len;) {
+		char *rec = buf + off;
+		uint16_t reclen;
+		uint8_t type = (uint8_t)rec[18];
 
-	if (!f)
-		return -EBADF;
-	buf = malloc(len ? len : 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out_put;
+		memcpy(&reclen, rec + 16, sizeof(reclen));
+		memmove(rec + 18, rec + 19, strnlen(rec + 19, reclen - 19u) + 1);
+		rec[reclen - 1] = (char)type;
+		off += reclen;
 	}
-	pos = __atomic_load_n(&f->pos, __ATOMIC_RELAXED);
-	ret = vfs_getdents64(f, buf, len);
-	if (ret > 0 && task_copy_out(t, sysarg_addr(a, 1), buf, (size_t)ret) < 0) {
-		/* nothing reached the guest: the entries are still to be read */
-		vfs_llseek(f, pos, SEEK_SET);
-		ret = -EFAULT;
-	}
-	free(buf);
-out_put:
-	file_put(f);
-	return ret;
 }
 
-/*
- * getdents(2), the legacy record: d_ino, d_off, d_reclen, d_name, then d_type in the
- * last byte. It is exactly as long as the getdents64 record of the same name, so each
- * record is rewritten in place.
- */
-long sys_getdents(struct task *t, const struct sysargs *a)
+/* getdents/getdents64: bytes of records, 0 at the end. */
+static long do_getdents(struct task *t, const struct sysargs *a, bool legacy)
 {
 	struct file *f = fdt_get(t->fdt, sysarg_int(a, 0));
 	unsigned count = sysarg_uint(a, 2);
@@ -69,17 +54,10 @@ long sys_getdents(struct task *t, const struct sysargs *a)
 	}
 	pos = __atomic_load_n(&f->pos, __ATOMIC_RELAXED);
 	ret = vfs_getdents64(f, buf, len);
-	for (long off = 0; off < ret;) {
-		char *rec = buf + off;
-		uint16_t reclen;
-		uint8_t type = (uint8_t)rec[18];
-
-		memcpy(&reclen, rec + 16, sizeof(reclen));
-		memmove(rec + 18, rec + 19, strnlen(rec + 19, reclen - 19u) + 1);
-		rec[reclen - 1] = (char)type;
-		off += reclen;
-	}
+	if (legacy)
+		dirent64_to_legacy(buf, ret);
 	if (ret > 0 && task_copy_out(t, sysarg_addr(a, 1), buf, (size_t)ret) < 0) {
+		/* nothing reached the guest: the entries are still to be read */
 		vfs_llseek(f, pos, SEEK_SET);
 		ret = -EFAULT;
 	}
@@ -87,6 +65,16 @@ long sys_getdents(struct task *t, const struct sysargs *a)
 out_put:
 	file_put(f);
 	return ret;
+}
+
+long sys_getdents64(struct task *t, const struct sysargs *a)
+{
+	return do_getdents(t, a, false);
+}
+
+long sys_getdents(struct task *t, const struct sysargs *a)
+{
+	return do_getdents(t, a, true);
 }
 
 /* ftruncate(2): a regular file open for writing, else -EINVAL (-EBADF for O_PATH). */
