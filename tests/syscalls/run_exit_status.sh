@@ -3,32 +3,7 @@
 # or `warden do ... -- program`) once per way of ending, and checks each exit status as the
 # starter sees it: N & 255 for an exit, 128 + signal for a kill. TAP output; exit 1 on any
 # mismatch.
-if [ $# -lt 1 ]; then
-	echo "usage: $0 COMMAND..." >&2
-	exit 2
-fi
-# shellcheck disable=SC3045 # dash and bash both have it; a core file would only litter
-ulimit -c 0 2>/dev/null
-
-n=0
-failed=0
-check() { # expected-status args...
-	want=$1
-	shift
-	n=$((n + 1))
-	timeout -k 5 20 "$@" </dev/null >/dev/null 2>&1
-	got=$?
-	if [ "$got" -eq 124 ]; then
-		echo "not ok $n - $*: did not finish within 20 s; stopping"
-		exit 1
-	fi
-	if [ "$got" -eq "$want" ]; then
-		echo "ok $n - $* -> $want"
-	else
-		echo "not ok $n - $*: exit status $got, expected $want"
-		failed=1
-	fi
-}
+. "$(dirname "$0")/status_check.sh"
 
 echo "1..15"
 check 0 "$@" return 0
@@ -46,4 +21,4 @@ check 129 "$@" kill 1
 check 139 "$@" segv
 check 134 "$@" abort
 check 2 "$@"
-exit $failed
+exit $FAILED
