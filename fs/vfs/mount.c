@@ -8,7 +8,9 @@
  * the whole tree down.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "fs/vfs/internal.h"
@@ -72,6 +74,7 @@ void mount_put(struct mount *m)
 	}
 	dentry_put(m->root);
 	sb_put(m->sb);
+	free(m->source);
 	free(m);
 	vfs_count(&vfs_live_mounts, -1);
 }
@@ -174,4 +177,94 @@ void path_dotdot(const struct path *root, struct path *p)
 		break;
 	}
 	path_cross_mounts(p);
+}
+
+/* Appends m and its descendants (parents first) to v with a reference each. */
+static int snapshot_locked(struct mount *m, struct mount ***v, size_t *n, size_t *cap)
+{
+	struct mount *c;
+
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct mount **nv = realloc(*v, ncap * sizeof(**v));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = ncap;
+	}
+	mount_get(m);
+	(*v)[(*n)++] = m;
+	list_for_each_entry(c, &m->children, sibling) {
+		int err = snapshot_locked(c, v, n, cap);
+
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+/* The mount's root within its filesystem: "/" unless it is a bind of a subdirectory. */
+static void fs_root_string(const struct mount *m, char *buf, size_t len)
+{
+	const struct dentry *d;
+	size_t pos = len - 1;
+
+	buf[pos] = '\0';
+	pthread_rwlock_rdlock(&vfs_mount_lock);
+	for (d = m->root; d->parent != d; d = d->parent) {
+		size_t n = strlen(d->name);
+
+		if (n + 1 > pos)
+			break;
+		pos -= n;
+		memcpy(buf + pos, d->name, n);
+		buf[--pos] = '/';
+	}
+	pthread_rwlock_unlock(&vfs_mount_lock);
+	if (buf[pos] == '\0')
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, len - pos);
+}
+
+int vfs_mount_iterate(const struct path *root, int (*fn)(const struct mount_entry *e, void *arg),
+		      void *arg)
+{
+	struct mount **v = NULL;
+	size_t n = 0, cap = 0, i;
+	char *mp = NULL, *fsr = NULL;
+	int err;
+
+	mp = malloc(PATH_MAX);
+	fsr = malloc(PATH_MAX);
+	if (!mp || !fsr) {
+		err = -ENOMEM;
+		goto out;
+	}
+	pthread_rwlock_rdlock(&vfs_mount_lock);
+	err = snapshot_locked(root->mnt, &v, &n, &cap);
+	pthread_rwlock_unlock(&vfs_mount_lock);
+	for (i = 0; err == 0 && i < n; i++) {
+		struct mount_entry e = {
+			.mnt = v[i], .id = v[i]->id, .mountpoint = mp, .fs_root = fsr
+		};
+		struct path top = { v[i], v[i]->root };
+		ssize_t len = vfs_path_string(root, &top, mp, PATH_MAX);
+
+		/* mounts above a chroot, or whose path cannot be named, are not shown */
+		if (len < 0 || mp[0] != '/')
+			continue;
+		pthread_rwlock_rdlock(&vfs_mount_lock);
+		e.parent_id = v[i]->parent->id;
+		pthread_rwlock_unlock(&vfs_mount_lock);
+		fs_root_string(v[i], fsr, PATH_MAX);
+		err = fn(&e, arg);
+	}
+out:
+	for (i = 0; i < n; i++)
+		mount_put(v[i]);
+	free(v);
+	free(mp);
+	free(fsr);
+	return err;
 }

@@ -199,6 +199,7 @@ struct mount {
 	struct super_block *sb;
 	unsigned flags; /* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC */
 	uint64_t id;
+	char *source; /* mount(2)'s source, for /proc/mounts; NULL = the fstype (owned) */
 	struct list_head children;
 	struct list_head sibling;
 };
@@ -283,6 +284,34 @@ int vfs_mount_root(struct super_block *sb, struct inode *root, struct mount **ou
  * -ENOTDIR if the mountpoint is not a directory. */
 int vfs_mount_at(const struct path *mountpoint, struct super_block *sb, struct inode *root,
 		 unsigned flags);
+
+/* ---- filesystem types (mount(2)'s fstype, /proc/filesystems) ---- */
+struct fs_type {
+	const char *name; /* "tmpfs", "proc"... */
+	bool nodev; /* not backed by a block device: "nodev" in /proc/filesystems */
+	/* A new superblock and its root inode (+1 each) for mount(2). source and data are
+	 * the guest's strings (data may be NULL); flags are mount(2)'s MS_* flags. */
+	int (*mount)(const char *source, unsigned long flags, const char *data,
+		     struct super_block **sb, struct inode **root);
+};
+/* Registers a type (t must outlive the sandbox). -EEXIST if the name is taken. */
+int vfs_register_fstype(const struct fs_type *t);
+const struct fs_type *vfs_fstype_lookup(const char *name); /* NULL = -ENODEV */
+/* Calls fn for each registered type, in registration order. */
+void vfs_fstype_iterate(void (*fn)(const struct fs_type *t, void *arg), void *arg);
+
+/* ---- the mount table as a task sees it (/proc/[pid]/mounts, mountinfo) ---- */
+struct mount_entry {
+	struct mount *mnt; /* valid (referenced) during the callback */
+	uint64_t id, parent_id; /* parent_id == id for the namespace's top mount */
+	const char *mountpoint; /* as seen from the iterating root, e.g. "/tmp" */
+	const char *fs_root; /* the mount's root within its filesystem ("/" or a bind's subdir) */
+};
+/* Calls fn for each mount under root (root's own mount first, parents before children,
+ * siblings in mount order). Mounts outside root (after chroot) are skipped. Stops at the
+ * first nonzero return of fn and returns it; -ENOMEM if the snapshot cannot be taken. */
+int vfs_mount_iterate(const struct path *root, int (*fn)(const struct mount_entry *e, void *arg),
+		      void *arg);
 
 /* ---- path walk and the *at logic (all take the caller's fs view and creds) ---- */
 /* A NULL cred is the kernel itself: no permission checks (the loader, tests). */
