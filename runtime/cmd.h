@@ -23,6 +23,8 @@ int cmd_gofer_spawn(const char *root, bool readonly, int nchan, int *client_fds,
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_syscalls(int argc, char **argv);
+int cmd_spec(int argc, char **argv);
+int cmd_features(int argc, char **argv);
 
 extern const struct cmd cmd_table[];
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -301,6 +302,11 @@ static const char *const cap_names[] = {
 	"CAP_BPF",
 	"CAP_CHECKPOINT_RESTORE",
 };
+
+const char *oci_cap_name(unsigned cap)
+{
+	return cap < sizeof(cap_names) / sizeof(cap_names[0]) ? cap_names[cap] : NULL;
+}
 
 static int get_caps(struct pctx *p, json_object *caps, const char *key, uint64_t *out)
 {
@@ -906,4 +912,87 @@ const char *oci_spec_annotation(const struct oci_spec *s, const char *key)
 		if (!strcmp(s->annotations[i].key, key))
 			return s->annotations[i].value;
 	return NULL;
+}
+
+/* ---- mount options ---- */
+
+static const struct {
+	const char *name;
+	bool clear; /* the word turns the flag off ("rw", "suid") */
+	unsigned long flag;
+} mount_opt_table[] = {
+	{ "ro", false, MS_RDONLY },
+	{ "rw", true, MS_RDONLY },
+	{ "nosuid", false, MS_NOSUID },
+	{ "suid", true, MS_NOSUID },
+	{ "nodev", false, MS_NODEV },
+	{ "dev", true, MS_NODEV },
+	{ "noexec", false, MS_NOEXEC },
+	{ "exec", true, MS_NOEXEC },
+	{ "sync", false, MS_SYNCHRONOUS },
+	{ "async", true, MS_SYNCHRONOUS },
+	{ "dirsync", false, MS_DIRSYNC },
+	{ "remount", false, MS_REMOUNT },
+	{ "mand", false, MS_MANDLOCK },
+	{ "nomand", true, MS_MANDLOCK },
+	{ "noatime", false, MS_NOATIME },
+	{ "atime", true, MS_NOATIME },
+	{ "nodiratime", false, MS_NODIRATIME },
+	{ "diratime", true, MS_NODIRATIME },
+	{ "relatime", false, MS_RELATIME },
+	{ "norelatime", true, MS_RELATIME },
+	{ "strictatime", false, MS_STRICTATIME },
+	{ "nostrictatime", true, MS_STRICTATIME },
+	{ "bind", false, MS_BIND },
+	{ "rbind", false, MS_BIND | MS_REC },
+	{ "private", false, MS_PRIVATE },
+	{ "rprivate", false, MS_PRIVATE | MS_REC },
+	{ "shared", false, MS_SHARED },
+	{ "rshared", false, MS_SHARED | MS_REC },
+	{ "slave", false, MS_SLAVE },
+	{ "rslave", false, MS_SLAVE | MS_REC },
+	{ "unbindable", false, MS_UNBINDABLE },
+	{ "runbindable", false, MS_UNBINDABLE | MS_REC },
+};
+
+int oci_mount_options(const struct oci_mount *m, struct oci_mount_opts *out)
+{
+	size_t cap = 1, used = 0;
+
+	out->flags = 0;
+	for (char **o = m->options; o && *o; o++)
+		cap += strlen(*o) + 1;
+	out->data = malloc(cap);
+	if (!out->data)
+		return -ENOMEM;
+	out->data[0] = 0;
+	for (char **o = m->options; o && *o; o++) {
+		size_t i, n = strlen(*o);
+
+		for (i = 0; i < sizeof(mount_opt_table) / sizeof(mount_opt_table[0]); i++)
+			if (!strcmp(*o, mount_opt_table[i].name))
+				break;
+		if (i < sizeof(mount_opt_table) / sizeof(mount_opt_table[0])) {
+			if (mount_opt_table[i].clear)
+				out->flags &= ~mount_opt_table[i].flag;
+			else
+				out->flags |= mount_opt_table[i].flag;
+			continue;
+		}
+		if (used)
+			out->data[used++] = ',';
+		memcpy(out->data + used, *o, n);
+		used += n;
+		out->data[used] = 0;
+	}
+	/* a mount whose type is "bind" is a bind mount whatever its options say */
+	if (m->type && !strcmp(m->type, "bind"))
+		out->flags |= MS_BIND;
+	return 0;
+}
+
+void oci_mount_option_names(void (*fn)(const char *name, void *arg), void *arg)
+{
+	for (size_t i = 0; i < sizeof(mount_opt_table) / sizeof(mount_opt_table[0]); i++)
+		fn(mount_opt_table[i].name, arg);
 }

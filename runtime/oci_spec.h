@@ -116,6 +116,20 @@ void oci_spec_free(struct oci_spec *s);
 const struct oci_namespace *oci_spec_namespace(const struct oci_spec *s, const char *type);
 /* The annotation's value, or NULL. */
 const char *oci_spec_annotation(const struct oci_spec *s, const char *key);
+/* CAP_* number -> "CAP_CHOWN"...; NULL past the last one Warden knows. */
+const char *oci_cap_name(unsigned cap);
+
+/* A mount's options split as mount(2) wants them: MS_* flags to set, and the rest joined
+ * with commas as the filesystem's data ("mode=755,size=65536k"). Unknown flag-like words
+ * go to data too, where the filesystem rejects what it doesn't know. */
+struct oci_mount_opts {
+	unsigned long flags; /* MS_RDONLY, MS_NOSUID, MS_BIND, MS_REC, MS_PRIVATE... */
+	char *data; /* owned, "" when none */
+};
+int oci_mount_options(const struct oci_mount *m, struct oci_mount_opts *out);
+/* Calls fn with each option word oci_mount_options turns into a flag (for `features`). */
+void oci_mount_option_names(void (*fn)(const char *name, void *arg), void *arg);
+
 /* The hook stage name as config.json spells it ("createRuntime"...). */
 const char *oci_hook_stage_name(enum oci_hook_stage st);
 

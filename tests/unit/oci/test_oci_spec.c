@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 
 #include "runtime/oci_spec.h"
@@ -191,6 +192,29 @@ TEST(broken_fields_are_named)
 	expect_error("{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},\"annotations\":"
 		     "{\"k\":1}}",
 		     "annotations.k: expected a string");
+}
+
+TEST(mount_options_split_into_flags_and_data)
+{
+	char *opts[] = { "nosuid",	"ro",	  "mode=755", "rw",	  "rbind",
+			 "size=65536k", "noexec", "exec",     "rprivate", NULL };
+	struct oci_mount m = {
+		.destination = "/d", .type = "tmpfs", .source = "", .options = opts
+	};
+	struct oci_mount_opts o;
+
+	ASSERT_EQ(oci_mount_options(&m, &o), 0);
+	EXPECT_EQ(o.flags, MS_NOSUID | MS_BIND | MS_REC | MS_PRIVATE);
+	EXPECT_TRUE(!strcmp(o.data, "mode=755,size=65536k"));
+	free(o.data);
+	m.type = "bind";
+	m.options = NULL;
+	ASSERT_EQ(oci_mount_options(&m, &o), 0);
+	EXPECT_EQ(o.flags, MS_BIND);
+	EXPECT_TRUE(!strcmp(o.data, ""));
+	free(o.data);
+	EXPECT_TRUE(!strcmp(oci_cap_name(21), "CAP_SYS_ADMIN"));
+	EXPECT_TRUE(oci_cap_name(64) == NULL);
 }
 
 /* Every prefix of a valid document is rejected cleanly (ASan checks no read past it). */
