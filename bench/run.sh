@@ -4,7 +4,8 @@
 # that is missing is skipped with a note. Compiles its own programs with cc into
 # BUILD_DIR/bench-bin (not /tmp: the sandbox has a private /tmp and must see them).
 # Not part of ctest. Environment: WARDEN_FLAGS (default --platform=ptrace), CC (default cc),
-# FORK_N, EXEC_N, SH_N, PIPE_MIB (workload sizes, below).
+# FORK_N, EXEC_N, SH_N, PIPE_MIB, FILES_N (workload sizes, below), WORKLOADS (a subset to
+# run, e.g. "stat10k tar_include"; default all).
 #
 #   getpid       100,000 raw getpid syscalls, timed by the program itself
 #   true         /bin/true start to exit, mean of 50 runs, wall clock from the host
@@ -14,6 +15,18 @@
 #   shloop       /bin/sh running `echo x | cat >/dev/null` SH_N (1000) times, start to exit
 #   pipe         PIPE_MIB (1024) MiB from a child to its parent through a pipe, 1 MiB
 #                writes and reads, timed by the reader
+#   stat10k      stat(2) of FILES_N (10,000) empty files made beforehand (untimed) in a
+#                tmpfs: the sandbox's /tmp, natively and under proot a directory in /dev/shm
+#   stat10k_gofer  stat(2) of a fixed list of FILES_N existing host files (/usr/include,
+#                then /usr/share, sorted), computed on the host up front: the gofer's walk
+#   stat10k_gofer_warm  the same list stated twice in one process, the second pass timed
+#   files10k_tmpfs  FILES_N times create + write 100 bytes + close + unlink, in the tmpfs
+#   files10k_gofer  the same in a host directory under BUILD_DIR: under Warden a writable
+#                --volume, served by its gofer
+#   read1g_gofer  a 1 GiB host file under BUILD_DIR (made once, removed at the end) read in
+#                1 MiB blocks, timed by the program; under Warden through the root's gofer
+#   tar_include  `tar cf - -C / usr/include | cat >/dev/null`, start to exit (GNU tar skips
+#                the reads when its output is /dev/null itself, hence the cat)
 # Workloads that need fork print "fail" until the kernel under test has it.
 set -u
 
@@ -33,9 +46,12 @@ FORK_N=${FORK_N:-200}
 EXEC_N=${EXEC_N:-100}
 SH_N=${SH_N:-1000}
 PIPE_MIB=${PIPE_MIB:-1024}
+FILES_N=${FILES_N:-10000}
+WORKLOADS=${WORKLOADS:-"getpid true read fork forkexec shloop pipe stat10k stat10k_gofer
+	stat10k_gofer_warm files10k_tmpfs files10k_gofer read1g_gofer tar_include"}
 
 mkdir -p "$bin" || exit 1
-for p in getpid_loop read_loop spawn_loop fork_loop pipe_loop; do
+for p in getpid_loop read_loop spawn_loop fork_loop pipe_loop stat_files files_loop read_path; do
 	"$CC" -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$bin/$p" "$src/$p.c" || {
 		echo "bench: could not compile $p.c" >&2
 		exit 1
@@ -46,6 +62,32 @@ done
 VOLUME=""
 case "$build" in
 /tmp/*) VOLUME="--volume=$build:$build:ro" ;;
+esac
+
+# Scratch space for the file workloads: $disk (under BUILD_DIR, a host file system the
+# gofer serves to Warden) and $shm (a tmpfs for the native and proot runs of the tmpfs
+# workloads; BUILD_DIR when /dev/shm is not a tmpfs). Removed however the run ends.
+disk=$(mktemp -d "$build/bench-scratch.XXXXXX") || exit 1
+shm=""
+if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+	shm=$(mktemp -d /dev/shm/warden-bench.XXXXXX) || exit 1
+fi
+trap 'rm -rf "$disk" ${shm:+"$shm"}' EXIT
+trap 'exit 130' INT TERM
+[ -n "$shm" ] || shm=$(mktemp -d "$disk/shm.XXXXXX")
+mkdir "$disk/vol" || exit 1
+case " $WORKLOADS " in
+*stat10k_gofer*)
+	find /usr/include /usr/share -type f 2>/dev/null | LC_ALL=C sort | head -n "$FILES_N" \
+		>"$disk/stat-list"
+	;;
+esac
+case " $WORKLOADS " in
+*read1g_gofer*)
+	# written back and read once, so that every peer reads it from the host's page cache
+	dd if=/dev/zero of="$disk/1g" bs=1M count=1024 conv=fsync status=none || exit 1
+	cat "$disk/1g" >/dev/null
+	;;
 esac
 
 peers="native"
@@ -69,6 +111,11 @@ prefix() {
 	esac
 }
 
+# tmpdir PEER: where PEER's tmpfs workloads make their files.
+tmpdir() {
+	if [ "$1" = warden ]; then echo /tmp; else echo "$shm"; fi
+}
+
 # seconds_of CMD...: runs CMD, prints the value of its "seconds=" field, or "fail".
 seconds_of() {
 	out=$(timeout -k 5 $LIMIT "$@" </dev/null 2>/dev/null)
@@ -90,6 +137,25 @@ measure() {
 			"i=0; while [ \$i -lt $SH_N ]; do echo x | cat >/dev/null; i=\$((i+1)); done"
 		;;
 	pipe) seconds_of $(prefix "$2") "$bin/pipe_loop" "$PIPE_MIB" ;;
+	stat10k)
+		seconds_of $(prefix "$2") "$bin/stat_files" create "$(tmpdir "$2")/stat.$$" "$FILES_N"
+		;;
+	stat10k_gofer) seconds_of $(prefix "$2") "$bin/stat_files" list "$disk/stat-list" ;;
+	stat10k_gofer_warm) seconds_of $(prefix "$2") "$bin/stat_files" list "$disk/stat-list" 2 ;;
+	files10k_tmpfs) seconds_of $(prefix "$2") "$bin/files_loop" "$(tmpdir "$2")" "$FILES_N" ;;
+	files10k_gofer)
+		if [ "$2" = warden ]; then
+			seconds_of "$warden" "do" $WARDEN_FLAGS $VOLUME "--volume=$disk/vol:$disk/vol" -- \
+				"$bin/files_loop" "$disk/vol" "$FILES_N"
+		else
+			seconds_of $(prefix "$2") "$bin/files_loop" "$disk/vol" "$FILES_N"
+		fi
+		;;
+	read1g_gofer) seconds_of $(prefix "$2") "$bin/read_path" "$disk/1g" ;;
+	tar_include)
+		seconds_of "$bin/spawn_loop" 1 $(prefix "$2") /bin/sh -c \
+			"tar cf - -C / usr/include | cat >/dev/null"
+		;;
 	esac
 }
 
@@ -107,6 +173,13 @@ label() {
 	forkexec) echo "fork+exec true+wait x$EXEC_N (s)" ;;
 	shloop) echo "sh 'echo x | cat' loop x$SH_N (s)" ;;
 	pipe) echo "pipe $PIPE_MIB MiB, 1 MiB blocks (s)" ;;
+	stat10k) echo "stat $FILES_N tmpfs files (s)" ;;
+	stat10k_gofer) echo "stat $FILES_N host files, gofer (s)" ;;
+	stat10k_gofer_warm) echo "  the same, second pass (s)" ;;
+	files10k_tmpfs) echo "create+write+unlink x$FILES_N tmpfs (s)" ;;
+	files10k_gofer) echo "create+write+unlink x$FILES_N gofer (s)" ;;
+	read1g_gofer) echo "read 1 GiB host file, gofer (s)" ;;
+	tar_include) echo "tar cf - /usr/include | cat (s)" ;;
 	esac
 }
 
@@ -117,7 +190,7 @@ for p in $peers; do
 	[ "$p" != native ] && printf ' %14s' "$p/native"
 done
 echo
-for wl in getpid true read fork forkexec shloop pipe; do
+for wl in $WORKLOADS; do
 	printf '%-36s' "$(label $wl)"
 	base=""
 	for p in $peers; do

@@ -40,7 +40,7 @@ static void stop_gofers(const pid_t *pids, int n)
 	}
 }
 
-/* HOST:GUEST[:ro]: both absolute. Writable volumes need the gofer, which isn't here yet. */
+/* HOST:GUEST[:ro|:rw]: both absolute; read-write unless ':ro'. */
 static int parse_volume(const char *spec, struct sentry_volume *out, int have)
 {
 	char *copy, *host, *guest, *mode;
@@ -60,18 +60,19 @@ static int parse_volume(const char *spec, struct sentry_volume *out, int have)
 	if (mode)
 		*mode++ = 0;
 	if (!guest || host[0] != '/' || guest[0] != '/') {
-		cmd_error("do: --volume %s: expected HOST:GUEST[:ro] with absolute paths", spec);
+		cmd_error("do: --volume %s: expected HOST:GUEST[:ro|:rw] with absolute paths",
+			  spec);
 		free(copy);
 		return -1;
 	}
-	if (mode && strcmp(mode, "ro")) {
-		cmd_error("do: --volume %s: only read-only volumes are supported yet (':ro')",
-			  spec);
+	if (mode && strcmp(mode, "ro") && strcmp(mode, "rw")) {
+		cmd_error("do: --volume %s: unknown mode '%s' (expected 'ro' or 'rw')", spec, mode);
 		free(copy);
 		return -1;
 	}
 	out->host = host;
 	out->guest = guest;
+	out->readonly = mode && !strcmp(mode, "ro");
 	return 0;
 }
 
@@ -110,6 +111,14 @@ int cmd_do(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			cfg.max_tasks = (int)n;
+		} else if ((v = opt_value("--overlay", argc, argv, &i))) {
+			/* memory: writes to the root stay in the sandbox; none: they reach
+			 * the host */
+			if (strcmp(v, "memory") && strcmp(v, "none")) {
+				cmd_error("do: --overlay=%s: expected 'memory' or 'none'", v);
+				return EXIT_USAGE;
+			}
+			cfg.host_root_rw = !strcmp(v, "none");
 		} else if ((v = opt_value("--volume", argc, argv, &i))) {
 			if (parse_volume(v, &vols[cfg.nvolumes], cfg.nvolumes))
 				return EXIT_USAGE;
@@ -132,7 +141,8 @@ int cmd_do(int argc, char **argv)
 	cfg.cwd = getcwd(cwd, sizeof(cwd));
 	/* The gofers open host files for the sentry; they start while the CLI is still
 	 * single-threaded, so their parent-death signal is tied to this thread. */
-	err = cmd_gofer_spawn(cfg.host_root, true, GOFER_CHANNELS, root_fds, &gofers[ngofers]);
+	err = cmd_gofer_spawn(cfg.host_root, !cfg.host_root_rw, GOFER_CHANNELS, root_fds,
+			      &gofers[ngofers]);
 	if (err) {
 		cmd_error("cannot start the gofer: %s", strerror(-err));
 		return 125;
@@ -141,7 +151,7 @@ int cmd_do(int argc, char **argv)
 	cfg.gofer_fds = root_fds;
 	cfg.gofer_nchan = GOFER_CHANNELS;
 	for (int v = 0; v < cfg.nvolumes; v++) {
-		err = cmd_gofer_spawn(vols[v].host, true, GOFER_CHANNELS, vol_fds[v],
+		err = cmd_gofer_spawn(vols[v].host, vols[v].readonly, GOFER_CHANNELS, vol_fds[v],
 				      &gofers[ngofers]);
 		if (err) {
 			cmd_error("--volume %s: cannot start its gofer: %s", vols[v].host,

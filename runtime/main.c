@@ -7,8 +7,8 @@
 
 const struct cmd cmd_table[] = {
 	{ "do", cmd_do,
-	  "warden do [--platform=ptrace] [--strace] [--debug-log=FILE] [--volume HOST:GUEST[:ro]]... [--max-tasks N] -- CMD [ARG...]",
-	  "run CMD in a sandbox over the host's root (read-only; /tmp is private)" },
+	  "warden do [--platform=ptrace] [--strace] [--debug-log=FILE] [--volume HOST:GUEST[:ro|:rw]]... [--max-tasks N] [--overlay=memory|none] -- CMD [ARG...]",
+	  "run CMD in a sandbox over the host's root (writes stay in memory; /tmp is private)" },
 	{ "gofer", cmd_gofer, "warden gofer --root DIR --fd N [--fd N]... [--ro]",
 	  "serve the files under DIR to a sentry over socket fds N (internal)" },
 	{ "spec", cmd_spec, "warden spec [--bundle DIR] [--rootless]",

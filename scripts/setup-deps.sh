@@ -2,7 +2,10 @@
 # Installs the Debian packages Warden builds and tests with, only when one is missing,
 # so that `make run` and `make test` work on a fresh Debian 12 machine.
 set -e
-PKGS="build-essential cmake pkg-config libseccomp-dev libunwind-dev liburing-dev libjson-c-dev busybox-static strace"
+PKGS="build-essential cmake pkg-config libseccomp-dev libunwind-dev liburing-dev libjson-c-dev"
+# What the tests run in or around the sandbox (e2e: busybox, strace of the sentry, sqlite3,
+# procps's ps/top/free against procfs).
+PKGS="$PKGS busybox-static strace sqlite3 procps"
 # `setup-deps.sh bench` adds the peers the benchmarks compare against.
 [ "${1:-}" = bench ] && PKGS="$PKGS proot"
 missing=""

@@ -15,6 +15,9 @@
 #include "fs/hostfd/hostfd.h"
 #include "fs/gofer/client.h"
 #include "fs/gofer/goferfs.h"
+#include "fs/gofer/pagecache.h"
+#include "fs/overlay/overlay.h"
+#include "fs/tmpfs/fstype.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "fs/dev/devfs.h"
 #include "fs/vfs/vfs.h"
@@ -24,7 +27,10 @@
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/timer.h"
+#include "sentry/mm/mm.h"
+#include "sentry/procfs/procfs.h"
 #include "sentry/sentry.h"
+#include "sentry/sysfs/sysfs.h"
 
 #define MEMFILE_SIZE (64ULL << 30) /* address space only: pages are allocated on use */
 #define TMPFS_SIZE_LIMIT (0ULL) /* 0 = bounded by memory only */
@@ -45,8 +51,9 @@ static int mount_on(struct fs_view *v, const char *where, struct super_block *sb
 	return err;
 }
 
-/* A read-only goferfs over the gofer channels: the sentry itself never opens host paths. */
-static int gofer_mount_fs(const int *fds, int nchan, struct super_block **sb, struct inode **root)
+/* A goferfs over the gofer channels: the sentry itself never opens host paths. */
+static int gofer_mount_fs(const int *fds, int nchan, bool readonly, struct super_block **sb,
+			  struct inode **root)
 {
 	struct gofer_client *gc;
 	int err;
@@ -56,7 +63,7 @@ static int gofer_mount_fs(const int *fds, int nchan, struct super_block **sb, st
 	err = gofer_client_new(fds, nchan, &gc);
 	if (err)
 		return err;
-	return goferfs_new(gc, true, sb, root);
+	return goferfs_new(gc, readonly, sb, root);
 }
 
 /* mkdir -p inside the sandbox (only where it is writable, e.g. under /tmp). */
@@ -99,13 +106,67 @@ static int mount_volume(struct fs_view *v, const struct sentry_volume *vol)
 		path_put(&p);
 	if (err)
 		return err;
-	err = gofer_mount_fs(vol->gofer_fds, vol->gofer_nchan, &sb, &root);
+	err = gofer_mount_fs(vol->gofer_fds, vol->gofer_nchan, vol->readonly, &sb, &root);
 	if (err)
 		return err;
 	err = mount_on(v, vol->guest, sb, root);
 	inode_put(root);
 	sb_put(sb);
 	return err;
+}
+
+/*
+ * The root filesystem: by default an overlay whose writes stay in memory over the
+ * read-only gofer-served host root; with host_root_rw (--overlay=none) the host root
+ * itself, served read-write.
+ */
+static int root_fs(const struct sentry_config *cfg, struct super_block **sb, struct inode **root)
+{
+	struct super_block *lsb, *usb;
+	struct inode *lroot, *uroot;
+	int err;
+
+	if (cfg->host_root_rw)
+		return gofer_mount_fs(cfg->gofer_fds, cfg->gofer_nchan, false, sb, root);
+	err = gofer_mount_fs(cfg->gofer_fds, cfg->gofer_nchan, true, &lsb, &lroot);
+	if (err)
+		return err;
+	err = tmpfs_new(&usb, &uroot, 0755, TMPFS_SIZE_LIMIT);
+	if (!err) {
+		err = ovl_new(uroot, lroot, sb, root);
+		inode_put(uroot);
+		sb_put(usb);
+	}
+	inode_put(lroot);
+	sb_put(lsb);
+	return err;
+}
+
+/* /proc and /sys, where the root has directories for them (a rootfs without them
+ * simply goes without, as a container without those mounts would). */
+static int mount_synthetic(struct fs_view *v)
+{
+	static const struct {
+		const char *where;
+		int (*make)(struct super_block **sb, struct inode **root);
+	} fss[] = { { "/proc", procfs_new }, { "/sys", sysfs_new } };
+	struct super_block *sb;
+	struct inode *root;
+	int err;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fss); i++) {
+		err = fss[i].make(&sb, &root);
+		if (err)
+			return err;
+		err = mount_on(v, fss[i].where, sb, root);
+		inode_put(root);
+		sb_put(sb);
+		if (err == -ENOENT || err == -ENOTDIR)
+			log_warn("no %s directory in the root: not mounted", fss[i].where);
+		else if (err)
+			return err;
+	}
+	return 0;
 }
 
 static int build_root(const struct sentry_config *cfg, struct fs_view **out)
@@ -117,7 +178,11 @@ static int build_root(const struct sentry_config *cfg, struct fs_view **out)
 	struct path rp;
 	int err;
 
-	err = gofer_mount_fs(cfg->gofer_fds, cfg->gofer_nchan, &sb, &root);
+	/* the types mount(2) can name; -EEXIST: registered by an earlier boot */
+	err = tmpfs_register_fstype();
+	if (err && err != -EEXIST)
+		return err;
+	err = root_fs(cfg, &sb, &root);
 	if (err)
 		return err;
 	err = vfs_mount_root(sb, root, &mnt);
@@ -146,6 +211,11 @@ static int build_root(const struct sentry_config *cfg, struct fs_view **out)
 		inode_put(root);
 		sb_put(sb);
 	}
+	if (!err)
+		err = devfs_mount_shm(v, "/dev/shm");
+	if (err)
+		goto fail;
+	err = mount_synthetic(v);
 	if (err)
 		goto fail;
 	for (int i = 0; i < cfg->nvolumes; i++) {
@@ -300,10 +370,17 @@ int sentry_run(const struct sentry_config *cfg, int *wait_status, enum sentry_st
 	err = memfile_init(MEMFILE_SIZE);
 	if (err)
 		return err;
+	/* a shrinking goferfs file takes its pages out of the guests' mappings */
+	vfs_set_unmap_hook(mm_zap_file_range);
 	k = kernel_new(cfg);
 	if (!k)
 		return -ENOMEM;
 	err = platform_create(cfg->platform, memfile_fd(), &k->platform);
+	if (err)
+		return err;
+	err = procfs_init(k);
+	if (!err)
+		err = sysfs_init();
 	if (err)
 		return err;
 
@@ -313,6 +390,7 @@ int sentry_run(const struct sentry_config *cfg, int *wait_status, enum sentry_st
 		return -ENOMEM;
 	t->k = k;
 	t->tg = tg;
+	t->start_time = k->boot_time;
 	pthread_mutex_init(&t->lock, NULL);
 	t->cred = cred_new_root();
 	if (!t->cred)

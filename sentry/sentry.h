@@ -12,6 +12,9 @@ struct sentry_config {
 	bool strace;
 	const char *debug_log; /* NULL = off */
 	const char *host_root; /* the root served read-only, "/" for `warden do` */
+	/* --overlay=none: the root is host_root itself, its gofer serving writes; else the
+	 * root is an in-memory overlay over it and the host never changes */
+	bool host_root_rw;
 	const int *gofer_fds; /* channels to the gofer serving host_root (it opens files) */
 	int gofer_nchan;
 	const char *cwd; /* the guest's initial cwd (falls back to /) */
@@ -19,9 +22,10 @@ struct sentry_config {
 	char *const *envp;
 	const char *hostname;
 	int max_tasks; /* 0 = KERNEL_MAX_TASKS */
-	/* Extra mounts of host directories (read-only until the gofer serves writes). */
+	/* Extra mounts of host directories, each served by its own gofer. */
 	const struct sentry_volume {
 		const char *host, *guest;
+		bool readonly; /* ':ro': mounted MS_RDONLY, its gofer refuses writes too */
 		const int *gofer_fds; /* channels to the gofer serving host */
 		int gofer_nchan;
 	} * volumes;

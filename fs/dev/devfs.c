@@ -1,5 +1,14 @@
-/* Builds the /dev tree on a tmpfs: device nodes, the fd symlinks, /dev/shm. */
+/*
+ * Builds the /dev tree on a tmpfs: device nodes with Linux's modes and numbers, the fd
+ * symlinks, the pts and shm directories, and mounts a tmpfs of its own on /dev/shm.
+ *
+ * Nodes without a sentry driver open with -ENXIO (tmpfs_special_open): /dev/tty because no
+ * session has a controlling terminal before devpts exists (issue 6), which is what Linux
+ * answers a process without one; /dev/console and /dev/ptmx because there is no console
+ * and no pty master in the sandbox yet.
+ */
 #include <errno.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -9,12 +18,15 @@
 
 #define DEVFS_SIZE (64ULL << 20) /* /dev/shm's share, like a container runtime's default */
 
+/* As devtmpfs creates them (drivers/char/mem.c, drivers/tty/tty_io.c). */
 static const struct {
 	const char *name;
 	unsigned major, minor;
+	uint32_t mode;
 } dev_nodes[] = {
-	{ "null", 1, 3 },   { "zero", 1, 5 },	 { "full", 1, 7 },
-	{ "random", 1, 8 }, { "urandom", 1, 9 },
+	{ "null", 1, 3, 0666 },	   { "zero", 1, 5, 0666 },    { "full", 1, 7, 0666 },
+	{ "random", 1, 8, 0666 },  { "urandom", 1, 9, 0666 }, { "tty", 5, 0, 0666 },
+	{ "console", 5, 1, 0600 }, { "ptmx", 5, 2, 0666 },
 };
 
 static const struct {
@@ -46,7 +58,7 @@ int devfs_new(struct super_block **sbp, struct inode **rootp)
 	if (err < 0)
 		return err;
 	for (i = 0; i < ARRAY_SIZE(dev_nodes) && err == 0; i++) {
-		err = root->iops->mknod(root, dev_nodes[i].name, S_IFCHR | 0666,
+		err = root->iops->mknod(root, dev_nodes[i].name, S_IFCHR | dev_nodes[i].mode,
 					makedev(dev_nodes[i].major, dev_nodes[i].minor), NULL,
 					&inode);
 		if (err == 0)
@@ -72,4 +84,24 @@ int devfs_new(struct super_block **sbp, struct inode **rootp)
 	*sbp = sb;
 	*rootp = root;
 	return 0;
+}
+
+int devfs_mount_shm(struct fs_view *v, const char *where)
+{
+	struct path p;
+	struct super_block *sb;
+	struct inode *root;
+	int err;
+
+	err = vfs_walk(v, NULL, where, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, NULL, &p);
+	if (err)
+		return err;
+	err = tmpfs_new(&sb, &root, 01777, DEVFS_SIZE);
+	if (!err) {
+		err = vfs_mount_at(&p, sb, root, MS_NOSUID | MS_NODEV);
+		inode_put(root);
+		sb_put(sb);
+	}
+	path_put(&p);
+	return err;
 }

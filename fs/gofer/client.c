@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,6 +16,7 @@
 struct chan {
 	pthread_mutex_t lock;
 	int fd;
+	int cpu; /* atomic: where the gofer serves it (its last reply says), or -1 */
 	uint32_t tag;
 	char *buf; /* GOFER_MSG_MAX, for both directions */
 };
@@ -22,6 +24,9 @@ struct chan {
 struct gofer_client {
 	int nchan;
 	unsigned next; /* atomic: where the next call starts looking for a free channel */
+	pthread_mutex_t clunk_lock; /* the deferred clunks */
+	uint32_t nclunk;
+	uint32_t clunks[GOFER_CLUNK_BATCH];
 	struct chan ch[];
 };
 
@@ -49,12 +54,14 @@ int gofer_client_new(const int *fds, int nchan, struct gofer_client **out)
 	if (!c)
 		goto out_close;
 	c->nchan = nchan;
+	pthread_mutex_init(&c->clunk_lock, NULL);
 	for (i = 0; i < nchan; i++) {
 		c->ch[i].buf = malloc(GOFER_MSG_MAX);
 		if (!c->ch[i].buf)
 			goto out_free;
 		pthread_mutex_init(&c->ch[i].lock, NULL);
 		c->ch[i].fd = fds[i];
+		c->ch[i].cpu = -1;
 	}
 	*out = c;
 	return 0;
@@ -79,22 +86,35 @@ void gofer_client_free(struct gofer_client *c)
 		free(c->ch[i].buf);
 		pthread_mutex_destroy(&c->ch[i].lock);
 	}
+	/* deferred clunks die with the channels: the gofer forgets every fid at EOF */
+	pthread_mutex_destroy(&c->clunk_lock);
 	free(c);
 }
 
-/* A locked channel: the first free one from a rotating start, else wait for that one. */
+/*
+ * A locked channel: a free one served on the caller's CPU (task threads are pinned, and
+ * a wake-up on the other CPU costs far more than the request), else any free one from a
+ * rotating start, else wait for one on our CPU (or the start).
+ */
 static struct chan *chan_get(struct gofer_client *c)
 {
 	unsigned start = __atomic_fetch_add(&c->next, 1, __ATOMIC_RELAXED) % (unsigned)c->nchan;
+	struct chan *wait = &c->ch[start];
+	int cpu = sched_getcpu();
 
-	for (int i = 0; i < c->nchan; i++) {
-		struct chan *ch = &c->ch[(start + (unsigned)i) % (unsigned)c->nchan];
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < c->nchan; i++) {
+			struct chan *ch = &c->ch[(start + (unsigned)i) % (unsigned)c->nchan];
+			bool here = cpu >= 0 && __atomic_load_n(&ch->cpu, __ATOMIC_RELAXED) == cpu;
 
-		if (!pthread_mutex_trylock(&ch->lock))
-			return ch;
+			if (here && wait == &c->ch[start])
+				wait = ch;
+			if ((pass || here) && !pthread_mutex_trylock(&ch->lock))
+				return ch;
+		}
 	}
-	pthread_mutex_lock(&c->ch[start].lock);
-	return &c->ch[start];
+	pthread_mutex_lock(&wait->lock);
+	return wait;
 }
 
 static void close_fds(struct msghdr *msg, int *nfds, int *first)
@@ -188,6 +208,8 @@ static int recv_rep(struct chan *ch, struct call *k)
 	/* exactly one fd with a successful open or create, none with anything else */
 	if (nfds != ((k->fd && res >= 0) ? 1 : 0))
 		goto out_proto;
+	/* only a hint for chan_get: a wrong one costs time, never correctness */
+	__atomic_store_n(&ch->cpu, rep->cpu < CPU_SETSIZE ? (int)rep->cpu : -1, __ATOMIC_RELAXED);
 	memcpy(&k->rep, rep, sizeof(*rep));
 	if (rep->data_len)
 		memcpy(k->out, rep + 1, rep->data_len);
@@ -238,8 +260,12 @@ int gofer_walk(struct gofer_client *c, uint32_t dir, const char *name, uint32_t 
 	       struct gofer_stat *st)
 {
 	struct call k = { .req.fid = dir, .name = name };
+	int err = rpc(c, &k, GOFER_OP_WALK);
 
-	return node_out(&k, rpc(c, &k, GOFER_OP_WALK), fid, st);
+	/* the gofer may be out of fds that deferred clunks still hold */
+	if ((err == -EMFILE || err == -ENFILE) && gofer_clunk_flush(c) > 0)
+		err = rpc(c, &k, GOFER_OP_WALK);
+	return node_out(&k, err, fid, st);
 }
 
 int gofer_stat(struct gofer_client *c, uint32_t fid, struct gofer_stat *st)
@@ -403,6 +429,12 @@ int gofer_readdir(struct gofer_client *c, uint32_t fid, uint64_t cookie, gofer_d
 	struct call k = { .req = { .fid = fid, .arg = cookie }, .out = buf, .out_cap = cap };
 	int err;
 
+	/* the previous reply held the last entries: the end, without asking */
+	if (cookie == GOFER_COOKIE_END) {
+		free(buf);
+		*next = cookie;
+		return 0;
+	}
 	if (!buf)
 		return -ENOMEM;
 	err = rpc(c, &k, GOFER_OP_READDIR);
@@ -466,6 +498,9 @@ static ssize_t xattr_read(struct gofer_client *c, uint16_t op, uint32_t fid, con
 ssize_t gofer_getxattr(struct gofer_client *c, uint32_t fid, const char *name, void *buf,
 		       size_t len)
 {
+	/* ls -l asks for security.selinux and system.posix_acl_access on every file */
+	if (!gofer_xattr_name_ok(name))
+		return -EOPNOTSUPP;
 	return xattr_read(c, GOFER_OP_GETXATTR, fid, name, buf, len);
 }
 
@@ -482,6 +517,8 @@ int gofer_setxattr(struct gofer_client *c, uint32_t fid, const char *name, const
 			  .data = val,
 			  .data_len = len };
 
+	if (!gofer_xattr_name_ok(name))
+		return -EOPNOTSUPP;
 	if (len > GOFER_XATTR_MAX)
 		return -E2BIG;
 	return rpc(c, &k, GOFER_OP_SETXATTR);
@@ -491,6 +528,8 @@ int gofer_removexattr(struct gofer_client *c, uint32_t fid, const char *name)
 {
 	struct call k = { .req.fid = fid, .name = name };
 
+	if (!gofer_xattr_name_ok(name))
+		return -EOPNOTSUPP;
 	return rpc(c, &k, GOFER_OP_REMOVEXATTR);
 }
 
@@ -499,4 +538,45 @@ int gofer_clunk(struct gofer_client *c, uint32_t fid)
 	struct call k = { .req.fid = fid };
 
 	return rpc(c, &k, GOFER_OP_CLUNK);
+}
+
+/* One message for fids[0..n): the first in req.fid, the others in the data. */
+static int clunk_batch(struct gofer_client *c, const uint32_t *fids, uint32_t n)
+{
+	struct call k = { .req.fid = fids[0],
+			  .data = fids + 1,
+			  .data_len = (n - 1) * sizeof(fids[0]) };
+
+	return rpc(c, &k, GOFER_OP_CLUNK);
+}
+
+int gofer_clunk_deferred(struct gofer_client *c, uint32_t fid)
+{
+	uint32_t batch[GOFER_CLUNK_BATCH], n = 0;
+
+	pthread_mutex_lock(&c->clunk_lock);
+	c->clunks[c->nclunk++] = fid;
+	if (c->nclunk == GOFER_CLUNK_BATCH) {
+		n = c->nclunk;
+		memcpy(batch, c->clunks, n * sizeof(batch[0]));
+		c->nclunk = 0;
+	}
+	pthread_mutex_unlock(&c->clunk_lock);
+	return n ? clunk_batch(c, batch, n) : 0;
+}
+
+int gofer_clunk_flush(struct gofer_client *c)
+{
+	uint32_t batch[GOFER_CLUNK_BATCH], n;
+	int err;
+
+	pthread_mutex_lock(&c->clunk_lock);
+	n = c->nclunk;
+	memcpy(batch, c->clunks, n * sizeof(batch[0]));
+	c->nclunk = 0;
+	pthread_mutex_unlock(&c->clunk_lock);
+	if (!n)
+		return 0;
+	err = clunk_batch(c, batch, n);
+	return err < 0 ? err : (int)n;
 }

@@ -74,5 +74,13 @@ int gofer_setxattr(struct gofer_client *c, uint32_t fid, const char *name, const
 ssize_t gofer_listxattr(struct gofer_client *c, uint32_t fid, char *buf, size_t len);
 int gofer_removexattr(struct gofer_client *c, uint32_t fid, const char *name);
 int gofer_clunk(struct gofer_client *c, uint32_t fid);
+/*
+ * Forgets fid later: deferred clunks go GOFER_CLUNK_BATCH to a message (the dcache evicts
+ * thousands at a time, one round trip each would dominate). The fid must not be used
+ * again. 0 or the error of the batch this call sent.
+ */
+int gofer_clunk_deferred(struct gofer_client *c, uint32_t fid);
+/* Sends the deferred clunks now: how many, or -errno. */
+int gofer_clunk_flush(struct gofer_client *c);
 
 #endif

@@ -43,6 +43,7 @@ static const char *const allowed[] = {
 	"fremovexattr",
 	/* threads (one per channel) and their memory: malloc, stacks */
 	"mmap",
+	"mremap", /* realloc of a big block: the fid table past 16k fids */
 	"munmap",
 	"mprotect",
 	"madvise",
@@ -71,10 +72,12 @@ int gofer_filter_for_each(void (*fn)(const char *name, void *arg), void *arg)
 {
 	for (size_t i = 0; fn && i < ARRAY_SIZE(allowed); i++)
 		fn(allowed[i], arg);
-	/* clone, threads only (below) */
-	if (fn)
+	/* clone, threads only, and sched_setaffinity, of the caller only (below) */
+	if (fn) {
 		fn("clone", arg);
-	return (int)ARRAY_SIZE(allowed) + 1;
+		fn("sched_setaffinity", arg);
+	}
+	return (int)ARRAY_SIZE(allowed) + 2;
 }
 
 int gofer_filter_install(void)
@@ -95,6 +98,10 @@ int gofer_filter_install(void)
 		}
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 	}
+	/* a channel's thread pins itself to its CPU: pid 0 (the caller), nobody else */
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_setaffinity), 1,
+				       SCMP_A0(SCMP_CMP_EQ, 0));
 	/* new threads yes, new processes no: clone must carry CLONE_THREAD; clone3 hides its
 	 * flags behind a pointer, so it gets ENOSYS and glibc falls back to clone */
 	if (!err)

@@ -29,6 +29,7 @@ void goferfs_set_attrs(struct inode *inode, const struct gofer_stat *st)
 	inode->mtime = (struct timespec){ st->mtime.sec, st->mtime.nsec };
 	inode->ctime = (struct timespec){ st->ctime.sec, st->ctime.nsec };
 	GI(inode)->hdev = st->dev;
+	GI(inode)->blksize = st->blksize;
 	pthread_mutex_unlock(&inode->lock);
 }
 
@@ -38,7 +39,9 @@ static void goferfs_evict(struct inode *inode)
 
 	if (!gi)
 		return;
-	gofer_clunk(GCLIENT(inode), gi->fid);
+	goferfs_file_evict(inode);
+	/* batched: the dcache evicts inodes by the thousand */
+	gofer_clunk_deferred(GCLIENT(inode), gi->fid);
 	free(gi);
 }
 
@@ -216,8 +219,18 @@ static ssize_t goferfs_readlink(struct inode *inode, char *buf, size_t len)
 static int goferfs_getattr(struct inode *inode, struct kstat *st)
 {
 	struct gofer_stat gs;
-	int err = gofer_stat(GCLIENT(inode), GI(inode)->fid, &gs);
+	int err;
 
+	/* the sandbox is the host tree's only writer (sb->dcache): the attributes of the
+	 * last reply (walk, open, setattr), updated by our own writes, stand */
+	if (inode->sb->dcache & DCACHE_NEGATIVE) {
+		pthread_mutex_lock(&inode->lock);
+		st->dev = GI(inode)->hdev;
+		st->blksize = GI(inode)->blksize;
+		pthread_mutex_unlock(&inode->lock);
+		return 0;
+	}
+	err = gofer_stat(GCLIENT(inode), GI(inode)->fid, &gs);
 	if (err < 0)
 		return err;
 	goferfs_set_attrs(inode, &gs);
@@ -266,7 +279,35 @@ static int goferfs_setattr(struct inode *inode, const struct iattr *ia)
 	if (err < 0)
 		return err;
 	goferfs_set_attrs(inode, &st);
+	if (sa.valid & GOFER_SET_SIZE)
+		goferfs_file_resized(inode, ia->size);
 	return 0;
+}
+
+/* Extended attributes go to the host file through the gofer, which serves user.* and
+ * trusted.* only (security.* and system.* belong to the host): -EOPNOTSUPP for those. */
+static ssize_t goferfs_getxattr(struct inode *inode, const char *name, void *buf, size_t size)
+{
+	return gofer_getxattr(GCLIENT(inode), GI(inode)->fid, name, buf,
+			      MIN(size, (size_t)GOFER_XATTR_MAX));
+}
+
+static ssize_t goferfs_listxattr(struct inode *inode, char *buf, size_t size, bool trusted)
+{
+	(void)trusted; /* the host lists trusted.* by the gofer's own capabilities */
+	return gofer_listxattr(GCLIENT(inode), GI(inode)->fid, buf,
+			       MIN(size, (size_t)GOFER_XATTR_MAX));
+}
+
+static int goferfs_setxattr(struct inode *inode, const char *name, const void *value, size_t size,
+			    int flags)
+{
+	return gofer_setxattr(GCLIENT(inode), GI(inode)->fid, name, value, size, flags);
+}
+
+static int goferfs_removexattr(struct inode *inode, const char *name)
+{
+	return gofer_removexattr(GCLIENT(inode), GI(inode)->fid, name);
 }
 
 static const struct inode_ops goferfs_iops = {
@@ -283,6 +324,10 @@ static const struct inode_ops goferfs_iops = {
 	.getattr = goferfs_getattr,
 	.setattr = goferfs_setattr,
 	.open = goferfs_file_open,
+	.getxattr = goferfs_getxattr,
+	.setxattr = goferfs_setxattr,
+	.listxattr = goferfs_listxattr,
+	.removexattr = goferfs_removexattr,
 };
 
 static int goferfs_statfs(struct super_block *sb, struct statfs *out)
@@ -344,6 +389,9 @@ int goferfs_new(struct gofer_client *c, bool readonly, struct super_block **sbp,
 		goto out_free;
 	}
 	sb->priv = gsb;
+	/* gVisor's "exclusive" policy: names, absent names and attributes are cached with
+	 * no revalidation, the host tree being the sandbox's alone while it runs */
+	sb->dcache = DCACHE_KEEP | DCACHE_NEGATIVE;
 	/* the root inode holds its own fid: the superblock's serves statfs */
 	err = gofer_attach(c, &fid, &st);
 	if (err < 0)

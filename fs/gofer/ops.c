@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -396,7 +397,8 @@ static int op_rename(struct gofer_server *s, struct gnode *odir, const struct gr
 	if (!ndir)
 		return -EBADF;
 	err = check_parent(s, ndir, r->name2);
-	if (!err && renameat2(odir->fd, r->name, ndir->fd, r->name2, flags) < 0)
+	/* the raw call: glibc's renameat2 without flags is renameat, which the filter lacks */
+	if (!err && syscall(SYS_renameat2, odir->fd, r->name, ndir->fd, r->name2, flags) < 0)
 		err = -errno;
 	if (!err)
 		gofer_renamed(s, odir, r->name, ndir, r->name2, flags & RENAME_EXCHANGE);
@@ -427,13 +429,14 @@ struct host_dirent64 {
 };
 
 /* Packs entries from host cookie r->req->arg on until the payload is full or the
- * directory ends; rep->cookie is where the next call resumes. */
+ * directory ends; rep->cookie is where the next call resumes. 1 at the end, else 0. */
 static int readdir_locked(struct gnode *n, const struct greq *r, void *payload, size_t cap,
 			  struct gofer_rep *rep)
 {
 	char hbuf[16384];
 	int64_t next = (int64_t)r->req->arg;
 	size_t used = 0;
+	int end = 0;
 
 	if (lseek(n->dir_fd, next, SEEK_SET) < 0)
 		return -errno;
@@ -442,8 +445,10 @@ static int readdir_locked(struct gnode *n, const struct greq *r, void *payload, 
 
 		if (got < 0)
 			return -errno;
-		if (got == 0)
+		if (got == 0) {
+			end = 1;
 			break;
+		}
 		for (ssize_t off = 0; off < got;) {
 			struct host_dirent64 *d = (struct host_dirent64 *)(hbuf + off);
 			size_t len = strlen(d->d_name);
@@ -469,7 +474,7 @@ static int readdir_locked(struct gnode *n, const struct greq *r, void *payload, 
 out_full:
 	rep->cookie = (uint64_t)next;
 	rep->data_len = (uint32_t)used;
-	return 0;
+	return end;
 }
 
 static int op_readdir(struct gnode *n, const struct greq *r, void *payload, size_t cap,
@@ -491,6 +496,15 @@ static int op_readdir(struct gnode *n, const struct greq *r, void *payload, size
 	}
 	if (!err)
 		err = readdir_locked(n, r, payload, cap, rep);
+	if (err == 1) {
+		/* the end: the client won't ask again, and a directory it caches must not
+		 * hold an fd for nothing (the next listing opens it again) */
+		close(n->dir_fd);
+		n->dir_fd = -1;
+		if (rep->count)
+			rep->cookie = GOFER_COOKIE_END;
+		err = 0;
+	}
 	pthread_mutex_unlock(&n->dir_lock);
 	return err;
 }
@@ -582,14 +596,6 @@ static int op_statfs(struct gnode *n, void *payload, size_t cap, struct gofer_re
 	return 0;
 }
 
-/* user.* and trusted.* only: security.* and system.* belong to the host. */
-static bool xattr_name_ok(const char *name)
-{
-	return name && strlen(name) <= 255 &&
-	       ((!strncmp(name, "user.", 5) && name[5]) ||
-		(!strncmp(name, "trusted.", 8) && name[8]));
-}
-
 static int op_xattr(struct gofer_server *s, struct gnode *n, const struct greq *r, void *payload,
 		    size_t cap, struct gofer_rep *rep)
 {
@@ -598,7 +604,7 @@ static int op_xattr(struct gofer_server *s, struct gnode *n, const struct greq *
 	ssize_t ret;
 	int fd;
 
-	if (op != GOFER_OP_LISTXATTR && !xattr_name_ok(r->name))
+	if (op != GOFER_OP_LISTXATTR && !gofer_xattr_name_ok(r->name))
 		return -EOPNOTSUPP;
 	if (s->readonly && (op == GOFER_OP_SETXATTR || op == GOFER_OP_REMOVEXATTR))
 		return -EROFS;
@@ -633,6 +639,21 @@ static int op_xattr(struct gofer_server *s, struct gnode *n, const struct greq *
 	return (int)ret;
 }
 
+static int op_clunk(struct gofer_server *s, const struct greq *r)
+{
+	uint32_t fids[GOFER_CLUNK_BATCH];
+	uint32_t len = r->req->data_len;
+	int err, err2;
+
+	if (len % sizeof(fids[0]) || len > sizeof(fids))
+		return -EINVAL;
+	if (len)
+		memcpy(fids, r->data, len);
+	err = gofer_fid_clunk(s, r->req->fid);
+	err2 = gofer_fid_clunk_many(s, fids, len / sizeof(fids[0]));
+	return err < 0 ? err : err2;
+}
+
 static int op_attach(struct gofer_server *s, struct gofer_rep *rep)
 {
 	int fd = openat(s->root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -652,7 +673,7 @@ int gofer_dispatch(struct gofer_server *s, const struct greq *r, struct gofer_re
 	if (op == GOFER_OP_ATTACH)
 		return op_attach(s, rep);
 	if (op == GOFER_OP_CLUNK)
-		return gofer_fid_clunk(s, r->req->fid);
+		return op_clunk(s, r);
 	if (op == 0 || op >= GOFER_OP_MAX)
 		return -EINVAL;
 	n = gofer_fid_get(s, r->req->fid);

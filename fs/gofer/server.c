@@ -1,15 +1,18 @@
 /*
- * The gofer server's frame: the fid table, one thread per channel receiving requests,
- * checking every length and name in them before fs/gofer/ops.c sees them, and sending
- * the replies (with a donated fd when there is one).
+ * The gofer server's frame: the fid table, one thread per channel (pinned to a CPU, the
+ * channels spread over the CPUs) receiving requests, checking every length and name in
+ * them before fs/gofer/ops.c sees them, and sending the replies (with a donated fd when
+ * there is one).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "fs/gofer/server.h"
 #include "fs/gofer/server_internal.h"
 
@@ -74,22 +77,48 @@ int gofer_fid_install(struct gofer_server *s, struct gnode *n)
 	return (int)fid;
 }
 
+/* Takes fid out of the table (s->lock held): its node, whose reference passes to the
+ * caller, or NULL. */
+static struct gnode *fid_take_locked(struct gofer_server *s, uint32_t fid)
+{
+	struct gnode *n;
+
+	if (fid >= s->nfids)
+		return NULL;
+	n = s->fids[fid];
+	s->fids[fid] = NULL;
+	if (n && fid < s->hint)
+		s->hint = fid;
+	return n;
+}
+
 int gofer_fid_clunk(struct gofer_server *s, uint32_t fid)
 {
-	struct gnode *n = NULL;
+	return gofer_fid_clunk_many(s, &fid, 1);
+}
 
-	pthread_mutex_lock(&s->lock);
-	if (fid < s->nfids) {
-		n = s->fids[fid];
-		s->fids[fid] = NULL;
-		if (fid < s->hint)
-			s->hint = fid;
+int gofer_fid_clunk_many(struct gofer_server *s, const uint32_t *fids, size_t n)
+{
+	struct gnode *nodes[GOFER_CLUNK_BATCH];
+	int err = 0;
+
+	while (n) {
+		size_t k = MIN(n, ARRAY_SIZE(nodes));
+
+		pthread_mutex_lock(&s->lock);
+		for (size_t i = 0; i < k; i++)
+			nodes[i] = fid_take_locked(s, fids[i]);
+		pthread_mutex_unlock(&s->lock);
+		/* the closes happen outside the lock: gnode_put never takes it */
+		for (size_t i = 0; i < k; i++) {
+			if (!nodes[i])
+				err = -EBADF;
+			gnode_put(nodes[i]);
+		}
+		fids += k;
+		n -= k;
 	}
-	pthread_mutex_unlock(&s->lock);
-	if (!n)
-		return -EBADF;
-	gnode_put(n);
-	return 0;
+	return err;
 }
 
 struct gnode *gnode_where(struct gofer_server *s, struct gnode *n, char *buf)
@@ -146,6 +175,20 @@ void gofer_renamed(struct gofer_server *s, struct gnode *odir, const char *oname
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* The CPUs this process may use, found before any filter is on: the channels' threads
+ * are spread over them. */
+static void server_find_cpus(struct gofer_server *s)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return;
+	for (int cpu = 0; cpu < CPU_SETSIZE && s->ncpus < GOFER_MAX_CPUS; cpu++) {
+		if (CPU_ISSET(cpu, &set))
+			s->cpus[s->ncpus++] = cpu;
+	}
+}
+
 int gofer_server_new(int root_fd, bool readonly, struct gofer_server **out)
 {
 	struct gofer_server *s = calloc(1, sizeof(*s));
@@ -161,6 +204,7 @@ int gofer_server_new(int root_fd, bool readonly, struct gofer_server **out)
 	}
 	s->readonly = readonly;
 	pthread_mutex_init(&s->lock, NULL);
+	server_find_cpus(s);
 	*out = s;
 	return 0;
 }
@@ -259,9 +303,24 @@ static void drop_fds(struct msghdr *msg)
 struct channel {
 	struct gofer_server *s;
 	int fd;
+	int cpu; /* pinned to, or -1 */
 	pthread_t thread;
 	bool started;
 };
+
+/* Pins the calling thread to ch->cpu; on failure it runs anywhere and says so. */
+static void channel_pin(struct channel *ch)
+{
+	cpu_set_t set;
+
+	if (ch->cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(ch->cpu, &set);
+	/* pid 0, the calling thread: the only form the gofer's filter allows */
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		ch->cpu = -1;
+}
 
 size_t gofer_server_handle(struct gofer_server *s, const void *in, size_t n, int msg_flags,
 			   struct gofer_rep *rep, int *fd)
@@ -289,17 +348,18 @@ size_t gofer_server_handle(struct gofer_server *s, const void *in, size_t n, int
 	}
 	rep->hdr.result = err;
 	rep->hdr.len = (uint32_t)(sizeof(*rep) + rep->data_len);
+	rep->cpu = GOFER_NOCPU;
 	return rep->hdr.len;
 }
 
 /* Answers one received message of n bytes (msg_flags from recvmsg). */
-static int serve_one(struct gofer_server *s, int sock, const void *in, size_t n, int flags,
-		     struct gofer_rep *rep)
+static int serve_one(struct channel *ch, const void *in, size_t n, int flags, struct gofer_rep *rep)
 {
 	int fd, err;
 
-	gofer_server_handle(s, in, n, flags, rep, &fd);
-	err = send_reply(sock, rep, fd);
+	gofer_server_handle(ch->s, in, n, flags, rep, &fd);
+	rep->cpu = ch->cpu >= 0 ? (uint32_t)ch->cpu : GOFER_NOCPU;
+	err = send_reply(ch->fd, rep, fd);
 	if (fd >= 0)
 		close(fd);
 	return err;
@@ -315,6 +375,7 @@ static void *channel_main(void *arg)
 		struct cmsghdr align;
 	} cm;
 
+	channel_pin(ch);
 	while (in && rep) {
 		struct iovec iov = { in, GOFER_MSG_MAX };
 		struct msghdr msg = { .msg_iov = &iov,
@@ -328,7 +389,7 @@ static void *channel_main(void *arg)
 		if (n <= 0)
 			break; /* the client closed the channel (or it broke) */
 		drop_fds(&msg);
-		if (serve_one(ch->s, ch->fd, in, (size_t)n, msg.msg_flags, rep) < 0)
+		if (serve_one(ch, in, (size_t)n, msg.msg_flags, rep) < 0)
 			break;
 	}
 	free(in);
@@ -351,6 +412,8 @@ int gofer_server_serve(struct gofer_server *s, const int *fds, int n)
 	for (int i = 0; i < n; i++) {
 		chs[i].s = s;
 		chs[i].fd = fds[i];
+		/* only with more than one CPU: with one, everything is on it anyway */
+		chs[i].cpu = s->ncpus > 1 ? s->cpus[i % s->ncpus] : -1;
 	}
 	for (int i = 1; i < n; i++) {
 		int e = pthread_create(&chs[i].thread, NULL, channel_main, &chs[i]);

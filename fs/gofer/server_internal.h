@@ -28,9 +28,14 @@ struct gnode {
 	int dir_fd; /* O_RDONLY|O_DIRECTORY, opened by the first readdir */
 };
 
+#define GOFER_MAX_CPUS 64
+
 struct gofer_server {
 	int root_fd;
 	bool readonly;
+	int cpus[GOFER_MAX_CPUS]; /* the CPUs the gofer may run on: channel i is pinned to
+				   * cpus[i % ncpus] */
+	int ncpus;
 	pthread_mutex_t lock; /* the fid table, and every node's parent and name */
 	struct gnode **fids;
 	uint32_t nfids, hint;
@@ -53,6 +58,9 @@ struct gnode *gofer_fid_get(struct gofer_server *s, uint32_t fid);
 /* Puts n into a free slot: the fid, or -ENFILE (and n is put). */
 int gofer_fid_install(struct gofer_server *s, struct gnode *n);
 int gofer_fid_clunk(struct gofer_server *s, uint32_t fid);
+/* Forgets fids[0..n) under one hold of the table lock: 0 or -EBADF if any was not open
+ * (the others are forgotten all the same). */
+int gofer_fid_clunk_many(struct gofer_server *s, const uint32_t *fids, size_t n);
 void gnode_get(struct gnode *n);
 void gnode_put(struct gnode *n);
 /* Copies the node's parent (+1, or NULL) and name (into buf) under the table lock. */

@@ -11,8 +11,8 @@
  *
  * Data lives in malloc'd pages, not memory-file pages: pipe data is never mapped into a
  * guest, so the memory file would only add accounting; a read or write is one copy
- * between the guest's pinned pages (the memory file) and the slot. vmsplice/splice
- * (issue 6) can add slots that reference memory-file pages without changing the ring.
+ * between the guest's pinned pages (the memory file) and the slot. The splice family
+ * (splice.c) fills and drains slots in place and moves them between pipes.
  */
 #include <errno.h>
 #include <poll.h>
@@ -23,65 +23,15 @@
 #include <time.h>
 
 #include "common/waitq.h"
+#include "fs/pipe/internal.h"
 #include "fs/pipe/pipe.h"
 #include "fs/vfs/iov.h"
 #include "fs/vfs/vfs.h"
-
-#define SLOT_PACKET 1u /* an O_DIRECT write: read whole, never merged into */
-
-struct pipe_slot {
-	char *page; /* PAGE_SIZE bytes */
-	uint32_t off, len;
-	unsigned flags;
-};
-
-/*
- * Invariants (under lock): head - tail <= nslots (free-running counters, nslots a power
- * of two); the slots tail..head-1 hold data (len > 0) in order; nbytes is the sum of
- * their lens; readers/writers count the open file ends (an O_RDWR FIFO end counts as
- * both); r_counter/w_counter count every open of a read/write end ever (FIFO opens wait
- * for the partner's counter to move, as Linux's wait_for_partner).
- */
-struct pipe {
-	pthread_mutex_t lock;
-	struct waitq wq;
-	struct pipe_slot *slots;
-	unsigned nslots, head, tail;
-	size_t nbytes;
-	unsigned readers, writers;
-	unsigned r_counter, w_counter;
-	char *spare; /* one free page kept, so a steady stream does not malloc per page */
-	struct inode *fifo; /* the FIFO's inode (a key in fifo_table, no reference), or NULL */
-	struct list_head fifo_node;
-};
-
-/* One open end (file->priv). */
-struct pipe_end {
-	struct pipe *p;
-	/* pipe_poll's POLLHUP needs a writer seen since this counter (Linux's f_version) */
-	unsigned hup_after;
-	/* a blocking FIFO open waits while the partner's counter is still this */
-	bool open_waits;
-	unsigned open_counter;
-};
 
 static pthread_mutex_t fifo_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head fifo_table = LIST_HEAD_INIT(fifo_table);
 
 static const struct file_ops pipe_fops;
-
-#define PIPE_END(f) ((struct pipe_end *)(f)->priv)
-#define PIPE_OF(f) (PIPE_END(f)->p)
-
-static inline struct pipe_slot *slot_at(struct pipe *p, unsigned i)
-{
-	return &p->slots[i & (p->nslots - 1)];
-}
-
-static inline bool pipe_full(const struct pipe *p)
-{
-	return p->head - p->tail >= p->nslots;
-}
 
 static struct pipe *pipe_alloc(void)
 {
@@ -112,7 +62,7 @@ static void pipe_free(struct pipe *p)
 	free(p);
 }
 
-static char *page_get(struct pipe *p)
+char *pipe_page_get(struct pipe *p)
 {
 	char *pg = p->spare;
 
@@ -123,7 +73,7 @@ static char *page_get(struct pipe *p)
 	return malloc(PAGE_SIZE);
 }
 
-static void page_put(struct pipe *p, char *pg)
+void pipe_page_put(struct pipe *p, char *pg)
 {
 	if (!p->spare)
 		p->spare = pg;
@@ -163,7 +113,7 @@ static ssize_t pipe_read(struct file *f, const struct iovec *iov, int iovcnt, in
 			s->len = 0;
 		}
 		if (s->len == 0) {
-			page_put(p, s->page);
+			pipe_page_put(p, s->page);
 			s->page = NULL;
 			p->tail++;
 		}
@@ -188,13 +138,13 @@ static size_t fill_slots(struct pipe *p, struct iov_iter *it, size_t left, bool 
 	while (left > done && !pipe_full(p)) {
 		struct pipe_slot *s = slot_at(p, p->head);
 		size_t n = MIN(left - done, PAGE_SIZE);
-		char *pg = page_get(p);
+		char *pg = pipe_page_get(p);
 
 		if (!pg)
 			break;
 		n = iov_iter_copy_from(it, pg, n);
 		if (n == 0) {
-			page_put(p, pg);
+			pipe_page_put(p, pg);
 			break;
 		}
 		*s = (struct pipe_slot){ pg, 0, (uint32_t)n, packet ? SLOT_PACKET : 0 };
@@ -228,7 +178,8 @@ static ssize_t pipe_write(struct file *f, const struct iovec *iov, int iovcnt, i
 	if (chars && p->head != p->tail && !packet) {
 		struct pipe_slot *s = slot_at(p, p->head - 1);
 
-		if (!(s->flags & SLOT_PACKET) && s->off + s->len + chars <= PAGE_SIZE) {
+		if (!(s->flags & (SLOT_PACKET | SLOT_NOMERGE)) &&
+		    s->off + s->len + chars <= PAGE_SIZE) {
 			size_t n = iov_iter_copy_from(&it, s->page + s->off + s->len, chars);
 
 			s->len += (uint32_t)n;

@@ -18,6 +18,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 
 struct file;
 
@@ -56,5 +58,39 @@ long pipe_get_size(struct file *f);
  * held), -ENOMEM. Preconditions: pipe_is_pipe(f).
  */
 long pipe_set_size(struct file *f, uint64_t size, bool privileged);
+
+/*
+ * The splice family (fs/pipe/splice.c): data moved into, out of and between pipes slot by
+ * slot, never blocking (the sentry waits on the pipe's waitq after -EAGAIN and retries).
+ *
+ * An actor moves bytes between slot pages and the other end of a transfer: it gets host
+ * iovecs over pages (free pages to fill, or held data to drain) and returns the bytes it
+ * moved, fewer when it stopped early (end of file, a full sink, a fault), or -errno. It
+ * runs under the pipe's lock, as Linux's splice actors run under pipe_lock, so it must
+ * not use this pipe.
+ */
+typedef ssize_t (*pipe_actor_t)(void *arg, const struct iovec *iov, int iovcnt);
+
+/*
+ * Fills free slots of wr's pipe with at most len bytes from fill (each slot one page of
+ * its own, never merged into by later writes). Bytes added; -EPIPE without readers,
+ * -EAGAIN when the pipe is full, or fill's error when it added nothing. Preconditions:
+ * pipe_is_pipe(wr).
+ */
+ssize_t pipe_splice_in(struct file *wr, size_t len, pipe_actor_t fill, void *arg);
+/*
+ * Hands at most len bytes of rd's pipe to drain and consumes what it took. Bytes
+ * consumed; 0 when the pipe is empty without writers, -EAGAIN when empty, or drain's
+ * error when it took nothing. Preconditions: pipe_is_pipe(rd).
+ */
+ssize_t pipe_splice_out(struct file *rd, size_t len, pipe_actor_t drain, void *arg);
+/*
+ * splice(2) between two pipes (whole slots move, a partial one is copied), or tee(2)
+ * when tee is true (the data is copied and stays in rd's pipe). At most len bytes.
+ * Bytes moved; -EINVAL when both are ends of one pipe; -EAGAIN when the input is empty
+ * but has writers or the output is full; -EPIPE when the output has no readers; 0 when
+ * the input is empty without writers; -ENOMEM. Preconditions: both are pipes.
+ */
+ssize_t pipe_splice_pipe(struct file *rd, struct file *wr, size_t len, bool tee);
 
 #endif

@@ -113,6 +113,17 @@ static void dir_remove(struct inode *dir, struct tmpfs_dirent *de)
 	pthread_mutex_unlock(&dir->lock);
 }
 
+static void nlink_add(struct inode *inode, int delta);
+
+/* A non-directory lost a name: an extra name gives back its nr_inodes slot (the last
+ * one is given back when the inode is evicted). */
+static void drop_name(struct inode *victim)
+{
+	if (victim->nlink > 1)
+		tmpfs_inode_unreserve(victim->sb);
+	nlink_add(victim, -1);
+}
+
 static void nlink_add(struct inode *inode, int delta)
 {
 	pthread_mutex_lock(&inode->lock);
@@ -180,11 +191,9 @@ static int tmpfs_mknod(struct inode *dir, const char *name, uint32_t mode, uint6
 	err = dir_reserve(dir);
 	if (err < 0)
 		goto out_unlock;
-	inode = tmpfs_inode_new(dir->sb, mode, rdev, c, dir);
-	if (!inode) {
-		err = -ENOMEM;
+	err = tmpfs_inode_new(dir->sb, mode, rdev, c, dir, &inode);
+	if (err < 0)
 		goto out_unlock;
-	}
 	inode_get(inode);
 	de->inode = inode;
 	dir_insert(dir, de);
@@ -196,6 +205,21 @@ out_unlock:
 	pthread_rwlock_unlock(&tsb->ns_lock);
 	free(de);
 	return err;
+}
+
+/* O_TMPFILE: a regular file in no directory (nlink 0) until linkat names it. */
+static int tmpfs_tmpfile(struct inode *dir, uint32_t mode, const struct vfs_cred *c,
+			 struct inode **out)
+{
+	int err = tmpfs_inode_new(dir->sb, S_IFREG | (mode & 07777), 0, c, dir, out);
+
+	if (err < 0)
+		return err;
+	(*out)->nlink = 0;
+	/* linkat may name it; the VFS clears this for O_EXCL (on the inode it hands out,
+	 * which is an overlay's own when this is its upper layer) */
+	(*out)->linkable = true;
+	return 0;
 }
 
 static int tmpfs_create(struct inode *dir, const char *name, uint32_t mode,
@@ -241,7 +265,7 @@ static int tmpfs_link(struct inode *dir, const char *name, struct inode *target)
 	if (!de)
 		return -ENOMEM;
 	pthread_rwlock_wrlock(&tsb->ns_lock);
-	if (dir->nlink == 0 || target->nlink == 0) {
+	if (dir->nlink == 0 || (target->nlink == 0 && !target->linkable)) {
 		err = -ENOENT;
 		goto out_unlock;
 	}
@@ -252,11 +276,20 @@ static int tmpfs_link(struct inode *dir, const char *name, struct inode *target)
 	err = dir_reserve(dir);
 	if (err < 0)
 		goto out_unlock;
+	/* like Linux's tmpfs, every extra name of a file counts against nr_inodes */
+	if (target->nlink > 0) {
+		err = tmpfs_inode_reserve(dir->sb);
+		if (err < 0)
+			goto out_unlock;
+	}
 	inode_get(target);
 	de->inode = target;
 	dir_insert(dir, de);
 	de = NULL;
 	nlink_add(target, 1);
+	pthread_mutex_lock(&target->lock);
+	target->linkable = false; /* named now: an O_TMPFILE file is linked once */
+	pthread_mutex_unlock(&target->lock);
 out_unlock:
 	pthread_rwlock_unlock(&tsb->ns_lock);
 	free(de);
@@ -293,7 +326,7 @@ static int tmpfs_remove(struct inode *dir, const char *name, struct inode *victi
 		nlink_add(victim, -(int)victim->nlink);
 		nlink_add(dir, -1);
 	} else {
-		nlink_add(victim, -1);
+		drop_name(victim);
 	}
 out_unlock:
 	pthread_rwlock_unlock(&tsb->ns_lock);
@@ -390,7 +423,7 @@ static int tmpfs_rename(struct inode *odir, const char *oname, struct inode *ndi
 			nlink_add(victim, -(int)victim->nlink);
 			nlink_add(ndir, -1);
 		} else {
-			nlink_add(victim, -1);
+			drop_name(victim);
 		}
 	}
 	dir_remove(odir, o);
@@ -440,8 +473,11 @@ const struct inode_ops tmpfs_dir_iops = {
 	.rmdir = tmpfs_rmdir,
 	.rename = tmpfs_rename,
 	.setattr = tmpfs_setattr,
+	.tmpfile = tmpfs_tmpfile,
+	TMPFS_XATTR_IOPS,
 };
 
 const struct file_ops tmpfs_dir_fops = {
 	.iterate = tmpfs_iterate,
+	.fsync = tmpfs_fsync,
 };

@@ -26,12 +26,25 @@ struct tmpfs_pages {
 	uint64_t npages; /* pages present */
 };
 
+/* A slot's low bit marks a page fallocate allocated and nothing wrote yet: it reads
+ * as zeros and is a hole to SEEK_DATA, as Linux's !uptodate tmpfs pages. */
+#define TP_UNWRITTEN 1ULL
+
+/* The memory-file offset of page idx (without TP_UNWRITTEN), 0 for a hole. */
 uint64_t tp_get(const struct tmpfs_pages *tp, uint64_t idx);
 /* The slot for page idx, allocating the path to it. NULL on ENOMEM. */
 uint64_t *tp_slot(struct tmpfs_pages *tp, uint64_t idx);
 /* Removes every page >= first, calling release on each, and frees emptied nodes. */
 void tp_truncate(struct tmpfs_pages *tp, uint64_t first, void (*release)(uint64_t off, void *arg),
 		 void *arg);
+/* The same for the pages in [first, last). */
+void tp_punch(struct tmpfs_pages *tp, uint64_t first, uint64_t last,
+	      void (*release)(uint64_t off, void *arg), void *arg);
+/* What tp_find looks for: a page never allocated, a written page, or either a hole or an
+ * unwritten page (what SEEK_HOLE calls a hole). */
+enum tp_find { TP_HOLE, TP_DATA, TP_NODATA };
+/* The first page number in [idx, limit) that is what, or limit if there is none. */
+uint64_t tp_find(const struct tmpfs_pages *tp, uint64_t idx, uint64_t limit, enum tp_find what);
 
 /* ---- superblock and inodes (super.c) ---- */
 #define TMPFS_MAX_SIZE ((int64_t)(TP_MAX_PAGES << 12))
@@ -42,6 +55,8 @@ struct tmpfs_sb {
 	pthread_rwlock_t ns_lock;
 	uint64_t max_pages; /* 0 = no limit of our own */
 	uint64_t pages_used;
+	uint64_t max_inodes; /* 0 = no limit */
+	uint64_t inodes_used;
 	uint64_t next_ino;
 };
 
@@ -64,6 +79,8 @@ struct tmpfs_node {
 	struct tmpfs_pages pages;
 	/* symlinks */
 	char *target;
+	/* any type: extended attributes (xattr.c), under inode->lock */
+	struct tmpfs_xattr *xattrs;
 };
 
 static inline struct tmpfs_sb *TSB(struct super_block *sb)
@@ -76,10 +93,16 @@ static inline struct tmpfs_node *TNODE(struct inode *inode)
 	return inode->priv;
 }
 
-/* A new inode of mode in dir (dir may be NULL for the root), owned by c. +1 or NULL. */
-struct inode *tmpfs_inode_new(struct super_block *sb, uint32_t mode, uint64_t rdev,
-			      const struct vfs_cred *c, struct inode *dir);
+/* A new inode of mode in dir (dir may be NULL for the root), owned by c: +1 in *out.
+ * -ENOSPC past nr_inodes, -ENOMEM. */
+int tmpfs_inode_new(struct super_block *sb, uint32_t mode, uint64_t rdev, const struct vfs_cred *c,
+		    struct inode *dir, struct inode **out);
+/* One nr_inodes slot (an inode, or an extra name of one): -ENOSPC past the limit. */
+int tmpfs_inode_reserve(struct super_block *sb);
+void tmpfs_inode_unreserve(struct super_block *sb);
 int tmpfs_page_alloc(struct super_block *sb, uint64_t *off);
+/* Whether n more pages fit under the size limit now. */
+bool tmpfs_pages_available(struct super_block *sb, uint64_t n);
 void tmpfs_page_release(uint64_t off, void *sb);
 void tmpfs_touch(struct inode *inode, bool mtime); /* ctime (and mtime) = now */
 
@@ -92,6 +115,18 @@ extern const struct inode_ops tmpfs_symlink_iops;
 extern const struct inode_ops tmpfs_special_iops;
 
 void tmpfs_dir_destroy(struct tmpfs_node *n);
+
+/* ---- extended attributes (xattr.c): in every inode type's ops ---- */
+ssize_t tmpfs_getxattr(struct inode *inode, const char *name, void *buf, size_t size);
+int tmpfs_setxattr(struct inode *inode, const char *name, const void *value, size_t size,
+		   int flags);
+ssize_t tmpfs_listxattr(struct inode *inode, char *buf, size_t size, bool trusted);
+int tmpfs_removexattr(struct inode *inode, const char *name);
+void tmpfs_xattrs_free(struct tmpfs_node *n);
+#define TMPFS_XATTR_IOPS                                                                      \
+	.getxattr = tmpfs_getxattr, .setxattr = tmpfs_setxattr, .listxattr = tmpfs_listxattr, \
+	.removexattr = tmpfs_removexattr
 int tmpfs_setattr(struct inode *inode, const struct iattr *ia);
+int tmpfs_fsync(struct file *f, bool datasync);
 
 #endif

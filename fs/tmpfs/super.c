@@ -34,24 +34,53 @@ int tmpfs_page_alloc(struct super_block *sb, uint64_t *off)
 	return 0;
 }
 
+bool tmpfs_pages_available(struct super_block *sb, uint64_t n)
+{
+	struct tmpfs_sb *tsb = TSB(sb);
+
+	return !tsb->max_pages ||
+	       __atomic_load_n(&tsb->pages_used, __ATOMIC_RELAXED) + n <= tsb->max_pages;
+}
+
 void tmpfs_page_release(uint64_t off, void *sb)
 {
 	memfile_unref(off, 1);
 	__atomic_sub_fetch(&TSB(sb)->pages_used, 1, __ATOMIC_RELAXED);
 }
 
-struct inode *tmpfs_inode_new(struct super_block *sb, uint32_t mode, uint64_t rdev,
-			      const struct vfs_cred *c, struct inode *dir)
+int tmpfs_inode_reserve(struct super_block *sb)
 {
-	struct tmpfs_node *n = calloc(1, sizeof(*n));
-	struct inode *inode;
+	struct tmpfs_sb *tsb = TSB(sb);
 
-	if (!n)
-		return NULL;
-	inode = inode_new(sb, mode);
+	if (__atomic_add_fetch(&tsb->inodes_used, 1, __ATOMIC_RELAXED) > tsb->max_inodes &&
+	    tsb->max_inodes) {
+		__atomic_sub_fetch(&tsb->inodes_used, 1, __ATOMIC_RELAXED);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+void tmpfs_inode_unreserve(struct super_block *sb)
+{
+	__atomic_sub_fetch(&TSB(sb)->inodes_used, 1, __ATOMIC_RELAXED);
+}
+
+int tmpfs_inode_new(struct super_block *sb, uint32_t mode, uint64_t rdev, const struct vfs_cred *c,
+		    struct inode *dir, struct inode **out)
+{
+	struct tmpfs_node *n;
+	struct inode *inode;
+	int err;
+
+	err = tmpfs_inode_reserve(sb);
+	if (err < 0)
+		return err;
+	n = calloc(1, sizeof(*n));
+	inode = n ? inode_new(sb, mode) : NULL;
 	if (!inode) {
 		free(n);
-		return NULL;
+		tmpfs_inode_unreserve(sb);
+		return -ENOMEM;
 	}
 	inode->priv = n;
 	inode->ino = __atomic_add_fetch(&TSB(sb)->next_ino, 1, __ATOMIC_RELAXED);
@@ -87,7 +116,8 @@ struct inode *tmpfs_inode_new(struct super_block *sb, uint32_t mode, uint64_t rd
 		inode->rdev = rdev;
 		break;
 	}
-	return inode;
+	*out = inode;
+	return 0;
 }
 
 static void tmpfs_evict(struct inode *inode)
@@ -100,9 +130,11 @@ static void tmpfs_evict(struct inode *inode)
 		tp_truncate(&n->pages, 0, tmpfs_page_release, inode->sb);
 	else if (S_ISDIR(inode->mode))
 		tmpfs_dir_destroy(n);
+	tmpfs_xattrs_free(n);
 	free(n->target);
 	free(n);
 	inode->priv = NULL;
+	tmpfs_inode_unreserve(inode->sb);
 }
 
 static int tmpfs_statfs(struct super_block *sb, struct statfs *out)
@@ -110,12 +142,13 @@ static int tmpfs_statfs(struct super_block *sb, struct statfs *out)
 	struct tmpfs_sb *tsb = TSB(sb);
 	uint64_t used = __atomic_load_n(&tsb->pages_used, __ATOMIC_RELAXED);
 	uint64_t total = tsb->max_pages ? tsb->max_pages : memfile_size() >> 12;
+	uint64_t inodes = __atomic_load_n(&tsb->inodes_used, __ATOMIC_RELAXED);
 
 	out->f_type = TMPFS_MAGIC_NR;
 	out->f_blocks = total;
 	out->f_bfree = out->f_bavail = total > used ? total - used : 0;
-	out->f_files = 1u << 20;
-	out->f_ffree = out->f_files - MIN(out->f_files - 1, tsb->next_ino);
+	out->f_files = tsb->max_inodes ? tsb->max_inodes : 1u << 20;
+	out->f_ffree = out->f_files > inodes ? out->f_files - inodes : 0;
 	out->f_fsid.__val[0] = (int)sb->dev;
 	return 0;
 }
@@ -134,12 +167,12 @@ static const struct super_ops tmpfs_sops = {
 	.evict_inode = tmpfs_evict,
 };
 
-int tmpfs_new(struct super_block **sbp, struct inode **rootp, uint32_t root_mode,
-	      uint64_t size_limit)
+int tmpfs_new_opts(const struct tmpfs_opts *o, struct super_block **sbp, struct inode **rootp)
 {
 	struct tmpfs_sb *tsb = calloc(1, sizeof(*tsb));
 	struct super_block *sb;
 	struct inode *root;
+	int err;
 
 	if (!tsb)
 		return -ENOMEM;
@@ -149,14 +182,25 @@ int tmpfs_new(struct super_block **sbp, struct inode **rootp, uint32_t root_mode
 		return -ENOMEM;
 	}
 	pthread_rwlock_init(&tsb->ns_lock, NULL);
-	tsb->max_pages = (size_limit + 4095) >> 12;
+	tsb->max_pages = (o->size + 4095) >> 12;
+	tsb->max_inodes = o->nr_inodes;
 	sb->priv = tsb;
-	root = tmpfs_inode_new(sb, S_IFDIR | (root_mode & 07777), 0, NULL, NULL);
-	if (!root) {
+	err = tmpfs_inode_new(sb, S_IFDIR | (o->mode & 07777), 0, NULL, NULL, &root);
+	if (err < 0) {
 		sb_put(sb);
-		return -ENOMEM;
+		return err;
 	}
+	root->uid = o->uid;
+	root->gid = o->gid;
 	*sbp = sb;
 	*rootp = root;
 	return 0;
+}
+
+int tmpfs_new(struct super_block **sbp, struct inode **rootp, uint32_t root_mode,
+	      uint64_t size_limit)
+{
+	struct tmpfs_opts o = { .size = size_limit, .mode = root_mode };
+
+	return tmpfs_new_opts(&o, sbp, rootp);
 }

@@ -114,6 +114,8 @@ int vfs_accessat(struct fs_view *v, const struct path *start, const char *name, 
 	if ((mask & MAY_WRITE) && vfs_mnt_readonly(p.mnt, inode) &&
 	    (S_ISREG(inode->mode) || S_ISDIR(inode->mode) || S_ISLNK(inode->mode)))
 		err = -EROFS;
+	else if ((mask & MAY_EXEC) && S_ISREG(inode->mode) && (p.mnt->flags & MS_NOEXEC))
+		err = -EACCES; /* nothing on a noexec mount runs, whatever its mode says */
 	else if (mask)
 		err = vfs_permission(inode, mask, c);
 	path_put(&p);

@@ -4,11 +4,12 @@
  *
  * vfs_mount_lock (a rwlock) guards the mount tree and every dentry's parent and name:
  * readers are `..`, mount crossing and path strings; writers are mount and rename.
- * A dentry's lock guards its children list; while a directory operation runs, the
+ * A dentry's lock guards its children (list and hash); while a directory operation runs, the
  * parent dentry's lock is held around the filesystem call, so lookups, creates and
  * removals in one directory are serialized and the cache stays coherent with the fs.
  * Never call dentry_put or mount_put with a dentry lock held (the last put takes the
- * parent's lock), nor mount_put with vfs_mount_lock held.
+ * parent's lock), nor mount_put with vfs_mount_lock held. The dcache's LRU lock nests
+ * inside dentry locks (dcache.c says how unused dentries are kept and evicted).
  */
 #ifndef FS_VFS_INTERNAL_H
 #define FS_VFS_INTERNAL_H
@@ -40,12 +41,35 @@ int d_lookup(struct dentry *parent, const char *name, size_t len, struct dentry 
 int d_add_locked(struct dentry *parent, const char *name, struct inode *inode, struct dentry **out);
 /* Removes d from its parent's children (parent->lock held). */
 void d_unhash_locked(struct dentry *d);
+/* Moves d to (parent, name) in the cache (name is taken over): both parents locked,
+ * vfs_mount_lock held for writing. A cached entry for name in parent gives way. Returns
+ * the old parent, whose reference the caller drops once no dentry lock is held. */
+struct dentry *d_move_locked(struct dentry *d, struct dentry *parent, char *name);
+/* Frees every unused cached dentry (of sb only, if not NULL). No dentry lock held. */
+void dcache_shrink(const struct super_block *sb);
+/* How many unused dentries the LRU keeps (default 16384); returns the old limit. */
+size_t dcache_set_limit(size_t limit);
+/* Unused dentries now cached (positive and negative). */
+size_t dcache_unused(void);
 bool d_is_dir(const struct dentry *d);
 unsigned d_flags(const struct dentry *d);
 void d_set_flag(struct dentry *d, unsigned flag);
 void d_clear_flag(struct dentry *d, unsigned flag);
 
 /* ---- mounts (mount.c) ---- */
+/* A detached mount of sb rooted at root (both referenced anew). +1 or NULL. */
+struct mount *mount_alloc(struct super_block *sb, struct dentry *root, unsigned flags);
+/* Hangs m (whose reference the parent's list takes over) on mp in parent; vfs_mount_lock
+ * held for writing. */
+void mnt_attach_locked(struct mount *m, struct mount *parent, struct dentry *mp);
+/* Unhooks m from its parent (vfs_mount_lock held for writing). Returns the mountpoint
+ * reference for the caller to put after unlocking (NULL if m was detached already); the
+ * parent list's reference on m passes to the caller too. */
+struct dentry *mnt_detach_locked(struct mount *m);
+/* mount_put without clearing the expiry mark (umount2's own reference). */
+void mount_put_keep_expiry(struct mount *m);
+/* The mount last mounted on (mnt, d), or NULL; under vfs_mount_lock. No reference. */
+struct mount *mount_lookup_locked(struct mount *mnt, struct dentry *d);
 /* Moves p down through whatever is mounted on it. */
 void path_cross_mounts(struct path *p);
 /* `..` from p, not above root, across mounts upward. */
@@ -66,6 +90,7 @@ struct nameidata {
 	bool trailing_slash;
 	int nlinks;
 	unsigned flags;
+	struct mount *start_mnt; /* LOOKUP_NO_XDEV: the only mount the walk may use */
 	const struct vfs_cred *cred;
 	char name[NAME_MAX + 1]; /* nd_last_name() */
 };

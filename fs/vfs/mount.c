@@ -18,17 +18,14 @@
 pthread_rwlock_t vfs_mount_lock = PTHREAD_RWLOCK_INITIALIZER;
 static uint64_t next_mount_id;
 
-static struct mount *mount_alloc(struct super_block *sb, struct inode *root, unsigned flags)
+struct mount *mount_alloc(struct super_block *sb, struct dentry *root, unsigned flags)
 {
 	struct mount *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return NULL;
-	m->root = d_alloc(NULL, "/", 1, root);
-	if (!m->root) {
-		free(m);
-		return NULL;
-	}
+	dentry_get(root);
+	m->root = root;
 	ref_init(&m->ref);
 	sb_get(sb);
 	m->sb = sb;
@@ -42,12 +39,59 @@ static struct mount *mount_alloc(struct super_block *sb, struct inode *root, uns
 	return m;
 }
 
+/* A mount of sb whose root is a fresh root dentry for inode. +1 or NULL. */
+static struct mount *mount_alloc_inode(struct super_block *sb, struct inode *root, unsigned flags)
+{
+	struct dentry *d = d_alloc(NULL, "/", 1, root);
+	struct mount *m;
+
+	if (!d)
+		return NULL;
+	m = mount_alloc(sb, d, flags);
+	dentry_put(d);
+	return m;
+}
+
+void mnt_attach_locked(struct mount *m, struct mount *parent, struct dentry *mp)
+{
+	dentry_get(mp);
+	m->parent = parent;
+	m->mountpoint = mp;
+	list_add_tail(&m->sibling, &parent->children);
+	if (mp->nmounts++ == 0)
+		d_set_flag(mp, DENTRY_MOUNTED);
+}
+
+struct dentry *mnt_detach_locked(struct mount *m)
+{
+	struct dentry *mp = m->mountpoint;
+
+	if (m->parent == m)
+		return NULL;
+	list_del(&m->sibling);
+	list_init(&m->sibling);
+	if (--mp->nmounts == 0)
+		d_clear_flag(mp, DENTRY_MOUNTED);
+	/* detached: nothing reads a mountpoint once parent == self */
+	m->parent = m;
+	m->mountpoint = m->root;
+	return mp;
+}
+
 void mount_get(struct mount *m)
 {
 	ref_get(&m->ref);
 }
 
 void mount_put(struct mount *m)
+{
+	/* any use of a mount cancels an MNT_EXPIRE mark; test first to keep the line clean */
+	if (m && __atomic_load_n(&m->expiry_mark, __ATOMIC_RELAXED))
+		__atomic_store_n(&m->expiry_mark, false, __ATOMIC_RELAXED);
+	mount_put_keep_expiry(m);
+}
+
+void mount_put_keep_expiry(struct mount *m)
 {
 	struct mount *c, *n;
 	struct list_head dead;
@@ -57,21 +101,25 @@ void mount_put(struct mount *m)
 	list_init(&dead);
 	pthread_rwlock_wrlock(&vfs_mount_lock);
 	list_for_each_entry_safe(c, n, &m->children, sibling) {
-		list_del(&c->sibling);
+		/* the mountpoint reference waits in c->mountpoint (which nothing reads
+		 * once c is detached) until the lock is dropped */
+		struct dentry *mp = mnt_detach_locked(c);
+
+		c->mountpoint = mp;
 		list_add(&c->sibling, &dead);
-		/* detached: nothing reads a mountpoint once parent == self */
-		c->parent = c;
-		d_clear_flag(c->mountpoint, DENTRY_MOUNTED);
 	}
 	pthread_rwlock_unlock(&vfs_mount_lock);
 	list_for_each_entry_safe(c, n, &dead, sibling) {
 		struct dentry *mp = c->mountpoint;
 
 		list_del(&c->sibling);
+		list_init(&c->sibling);
 		c->mountpoint = c->root;
 		dentry_put(mp);
 		mount_put(c); /* the parent list's reference */
 	}
+	/* the cache's unused dentries would keep the root (and the superblock) alive */
+	dcache_shrink(m->sb);
 	dentry_put(m->root);
 	sb_put(m->sb);
 	free(m->source);
@@ -85,7 +133,7 @@ int vfs_mount_root(struct super_block *sb, struct inode *root, struct mount **ou
 
 	if (!S_ISDIR(root->mode))
 		return -ENOTDIR;
-	m = mount_alloc(sb, root, 0);
+	m = mount_alloc_inode(sb, root, 0);
 	if (!m)
 		return -ENOMEM;
 	*out = m;
@@ -95,26 +143,39 @@ int vfs_mount_root(struct super_block *sb, struct inode *root, struct mount **ou
 int vfs_mount_at(const struct path *mountpoint, struct super_block *sb, struct inode *root,
 		 unsigned flags)
 {
+	return vfs_mount_new(mountpoint, sb, root, flags, NULL);
+}
+
+int vfs_mount_new(const struct path *mp, struct super_block *sb, struct inode *root, unsigned flags,
+		  const char *source)
+{
 	struct mount *m;
 
-	if (!d_is_dir(mountpoint->dentry) || !S_ISDIR(root->mode))
+	if (!d_is_dir(mp->dentry) || !S_ISDIR(root->mode))
 		return -ENOTDIR;
-	m = mount_alloc(sb, root, flags);
+	m = mount_alloc_inode(sb, root, flags);
 	if (!m)
 		return -ENOMEM;
-	dentry_get(mountpoint->dentry);
+	if (source) {
+		m->source = strdup(source);
+		if (!m->source) {
+			mount_put(m);
+			return -ENOMEM;
+		}
+	}
 	pthread_rwlock_wrlock(&vfs_mount_lock);
-	m->parent = mountpoint->mnt;
-	m->mountpoint = mountpoint->dentry;
-	/* the list's reference is the one mount_alloc returned */
-	list_add_tail(&m->sibling, &mountpoint->mnt->children);
-	d_set_flag(mountpoint->dentry, DENTRY_MOUNTED);
+	if (d_flags(mp->dentry) & DENTRY_UNHASHED) {
+		pthread_rwlock_unlock(&vfs_mount_lock);
+		mount_put(m);
+		return -ENOENT;
+	}
+	mnt_attach_locked(m, mp->mnt, mp->dentry);
 	pthread_rwlock_unlock(&vfs_mount_lock);
 	return 0;
 }
 
 /* The mount on (mnt, d) last mounted, under vfs_mount_lock. */
-static struct mount *mount_lookup_locked(struct mount *mnt, struct dentry *d)
+struct mount *mount_lookup_locked(struct mount *mnt, struct dentry *d)
 {
 	struct mount *c, *found = NULL;
 

@@ -4,6 +4,11 @@
  * root and crosses mounts upward); symlinks are spliced into the remaining name
  * (relative to their directory, absolute to the root), at most VFS_MAXSYMLINKS per
  * walk; a trailing slash demands a directory; search permission on every directory.
+ *
+ * openat2's restrictions ride in nd->flags: LOOKUP_BENEATH and LOOKUP_IN_ROOT make the
+ * start directory the walk's root (BENEATH refuses with -EXDEV what IN_ROOT clamps:
+ * absolute names and symlinks, `..` at the root), LOOKUP_NO_XDEV refuses to leave the
+ * starting mount, LOOKUP_NO_SYMLINKS / LOOKUP_NO_MAGICLINKS refuse to follow links.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,12 +21,16 @@ int nd_init(struct nameidata *nd, struct fs_view *v, const struct path *start, c
 	    unsigned flags, const struct vfs_cred *c)
 {
 	size_t len = strnlen(name, PATH_MAX);
+	bool scoped = flags & (LOOKUP_BENEATH | LOOKUP_IN_ROOT);
+	struct path dir;
 
 	memset(nd, 0, sizeof(*nd));
 	if (len >= PATH_MAX)
 		return -ENAMETOOLONG;
 	if (len == 0 && !(flags & LOOKUP_EMPTY))
 		return -ENOENT;
+	if (name[0] == '/' && (flags & LOOKUP_BENEATH))
+		return -EXDEV;
 	nd->buf = strdup(name);
 	if (!nd->buf)
 		return -ENOMEM;
@@ -29,16 +38,13 @@ int nd_init(struct nameidata *nd, struct fs_view *v, const struct path *start, c
 	nd->flags = flags;
 	nd->cred = c;
 	pthread_mutex_lock(&v->lock);
-	nd->root = v->root;
-	if (name[0] == '/')
-		nd->cur = v->root;
-	else if (start)
-		nd->cur = *start;
-	else
-		nd->cur = v->cwd;
+	dir = start ? *start : v->cwd;
+	nd->root = scoped ? dir : v->root;
+	nd->cur = name[0] == '/' ? nd->root : dir;
 	path_get(&nd->root);
 	path_get(&nd->cur);
 	pthread_mutex_unlock(&v->lock);
+	nd->start_mnt = nd->cur.mnt;
 	return 0;
 }
 
@@ -54,6 +60,51 @@ void nd_cleanup(struct nameidata *nd)
 	nd->root.dentry = NULL;
 }
 
+/* Whether the walk may restart at its root (an absolute symlink). */
+static int nd_may_jump_root(const struct nameidata *nd)
+{
+	if (nd->flags & LOOKUP_BENEATH)
+		return -EXDEV;
+	if ((nd->flags & LOOKUP_NO_XDEV) && nd->cur.mnt != nd->root.mnt)
+		return -EXDEV;
+	return 0;
+}
+
+/* Whether the walk may follow a magic link (Linux's nd_jump_link rules). */
+static int nd_may_jump_magic(const struct nameidata *nd)
+{
+	if (nd->flags & LOOKUP_NO_MAGICLINKS)
+		return -ELOOP;
+	/* a magic link may lead anywhere: no scoped walk can vouch for it */
+	if (nd->flags & (LOOKUP_BENEATH | LOOKUP_IN_ROOT))
+		return -EXDEV;
+	return 0;
+}
+
+/* `..` from *p (a reference the caller owns), with the scoped-lookup rules. */
+static int nd_dotdot(const struct nameidata *nd, struct path *p)
+{
+	struct mount *before = p->mnt;
+
+	if (path_equal(p, &nd->root)) {
+		/* BENEATH refuses to climb out of its root; everyone else stays there */
+		return (nd->flags & LOOKUP_BENEATH) ? -EXDEV : 0;
+	}
+	path_dotdot(&nd->root, p);
+	if ((nd->flags & LOOKUP_NO_XDEV) && p->mnt != before)
+		return -EXDEV;
+	return 0;
+}
+
+/* Moves *p down through the mounts on it, unless the walk must stay on one mount. */
+static int nd_cross_mounts(const struct nameidata *nd, struct path *p)
+{
+	path_cross_mounts(p);
+	if ((nd->flags & LOOKUP_NO_XDEV) && p->mnt != nd->start_mnt)
+		return -EXDEV;
+	return 0;
+}
+
 /* Replaces the walk's remaining name with link's target followed by rest. */
 static int nd_splice_link(struct nameidata *nd, const struct path *link, const char *rest)
 {
@@ -64,6 +115,33 @@ static int nd_splice_link(struct nameidata *nd, const struct path *link, const c
 
 	if (++nd->nlinks > VFS_MAXSYMLINKS)
 		return -ELOOP;
+	if (nd->flags & LOOKUP_NO_SYMLINKS)
+		return -ELOOP;
+	if (inode->iops && inode->iops->get_link_path) {
+		/* A magic link: continue from the object itself, whatever its name says (it
+		 * may be unreachable from this root, or deleted), with rest still to walk. */
+		struct path target;
+		int err = nd_may_jump_magic(nd);
+
+		if (err < 0)
+			return err;
+		err = inode->iops->get_link_path(inode, &target);
+		if (err < 0)
+			return err;
+		if ((nd->flags & LOOKUP_NO_XDEV) && target.mnt != nd->cur.mnt) {
+			path_put(&target);
+			return -EXDEV;
+		}
+		if (*rest && !d_is_dir(target.dentry)) {
+			/* more to walk, or a trailing slash, through a non-directory */
+			path_put(&target);
+			return -ENOTDIR;
+		}
+		path_put(&nd->cur);
+		nd->cur = target;
+		nd->rest = (char *)rest;
+		return 0;
+	}
 	if (!inode->iops || !inode->iops->readlink)
 		return -EINVAL;
 	nbuf = malloc(PATH_MAX + 1 + rlen + 1);
@@ -85,6 +163,12 @@ static int nd_splice_link(struct nameidata *nd, const struct path *link, const c
 	}
 	nbuf[n] = '\0';
 	if (nbuf[0] == '/') {
+		int err = nd_may_jump_root(nd);
+
+		if (err < 0) {
+			free(nbuf);
+			return err;
+		}
 		path_put(&nd->cur);
 		nd->cur = nd->root;
 		path_get(&nd->cur);
@@ -112,16 +196,20 @@ static int nd_step(struct nameidata *nd, const char *name, size_t len, char *nex
 		return 0;
 	}
 	if (len == 2 && name[0] == '.' && name[1] == '.') {
-		path_dotdot(&nd->root, &nd->cur);
+		err = nd_dotdot(nd, &nd->cur);
 		nd->rest = next;
-		return 0;
+		return err;
 	}
 	err = d_lookup(nd->cur.dentry, name, len, &child.dentry);
 	if (err < 0)
 		return err;
 	child.mnt = nd->cur.mnt;
 	mount_get(child.mnt);
-	path_cross_mounts(&child);
+	err = nd_cross_mounts(nd, &child);
+	if (err < 0) {
+		path_put(&child);
+		return err;
+	}
 	if (S_ISLNK(child.dentry->inode->mode)) {
 		/* the link is followed from the directory it sits in: nd->cur stays */
 		err = nd_splice_link(nd, &child, next);
@@ -207,8 +295,10 @@ int nd_lookup_last(struct nameidata *nd, struct path *out)
 	case LAST_DOTDOT:
 		*out = nd->cur;
 		path_get(out);
-		path_dotdot(&nd->root, out);
-		return 0;
+		err = nd_dotdot(nd, out);
+		if (err < 0)
+			path_put(out);
+		return err;
 	default:
 		break;
 	}
@@ -217,8 +307,10 @@ int nd_lookup_last(struct nameidata *nd, struct path *out)
 		return err;
 	out->mnt = nd->cur.mnt;
 	mount_get(out->mnt);
-	path_cross_mounts(out);
-	return 0;
+	err = nd_cross_mounts(nd, out);
+	if (err < 0)
+		path_put(out);
+	return err;
 }
 
 int nd_follow_last(struct nameidata *nd, const struct path *link)

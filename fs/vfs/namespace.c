@@ -210,7 +210,8 @@ int vfs_linkat(struct fs_view *v, const struct path *ostart, const char *oname,
 		goto out_unlock;
 	}
 	pthread_mutex_lock(&target->lock);
-	err = target->nlink == 0 ? -ENOENT : 0; /* unlinked: no new names (no O_TMPFILE yet) */
+	/* unlinked: no new names, but for an O_TMPFILE file opened without O_EXCL */
+	err = target->nlink == 0 && !target->linkable ? -ENOENT : 0;
 	pthread_mutex_unlock(&target->lock);
 	if (err < 0)
 		goto out_unlock;
@@ -339,23 +340,6 @@ static void unlock_two(struct dentry *a, struct dentry *b)
 	pthread_mutex_unlock(&a->lock);
 }
 
-/* Moves d to (parent, name) in the cache: both parents locked, vfs_mount_lock held for
- * writing. Returns the old parent, whose reference the caller drops later. */
-static struct dentry *d_move_locked(struct dentry *d, struct dentry *parent, char *name)
-{
-	struct dentry *old = d->parent;
-
-	if (!(d_flags(d) & DENTRY_UNHASHED))
-		list_del(&d->sibling);
-	free(d->name);
-	d->name = name;
-	dentry_get(parent);
-	__atomic_store_n(&d->parent, parent, __ATOMIC_RELEASE);
-	list_add(&d->sibling, &parent->children);
-	d_clear_flag(d, DENTRY_UNHASHED);
-	return old;
-}
-
 struct rename_ctx {
 	struct nameidata o, n;
 	struct dentry *od, *nd; /* nd may be NULL */
@@ -373,15 +357,15 @@ static int rename_locked(struct rename_ctx *r, struct dentry **old_parents)
 	bool odir_is = d_is_dir(r->od);
 	int err;
 
-	if (!odir_is && r->o.trailing_slash)
-		return -ENOTDIR;
+	/* the order of do_renameat2's checks, so the errno matches when several apply */
 	if (r->nd && (r->flags & RENAME_NOREPLACE))
 		return -EEXIST;
 	if (!r->nd && exchange)
 		return -ENOENT;
-	if (!r->nd && !odir_is && r->n.trailing_slash)
+	if (exchange && !d_is_dir(r->nd) && r->n.trailing_slash)
 		return -ENOTDIR;
-	if (r->nd && exchange && !d_is_dir(r->nd) && (r->n.trailing_slash || r->o.trailing_slash))
+	/* unless the source is a directory, trailing slashes are -ENOTDIR */
+	if (!odir_is && (r->o.trailing_slash || (!exchange && r->n.trailing_slash)))
 		return -ENOTDIR;
 	/* moving a directory under itself */
 	if (d_is_ancestor(r->od, np))
@@ -455,10 +439,11 @@ int vfs_renameat(struct fs_view *v, const struct path *ostart, const char *oname
 
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
 		return -EINVAL;
-	if ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE))
+	if ((flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)) && (flags & RENAME_EXCHANGE))
 		return -EINVAL;
+	/* whiteouts need CAP_MKNOD, then a filesystem that makes them: none here does */
 	if (flags & RENAME_WHITEOUT)
-		return -EOPNOTSUPP;
+		return c && !c->cap_mknod ? -EPERM : -EINVAL;
 	err = nd_init(&r.o, v, ostart, oname, 0, c);
 	if (err < 0)
 		goto out_cleanup_old;

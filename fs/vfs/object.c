@@ -20,6 +20,8 @@ void vfs_count(long *counter, long delta)
 
 void vfs_live_counts(struct vfs_live *out)
 {
+	/* what only the cache holds is not live: what stays is referenced by someone */
+	dcache_shrink(NULL);
 	out->inodes = __atomic_load_n(&live_inodes, __ATOMIC_RELAXED);
 	out->dentries = __atomic_load_n(&vfs_live_dentries, __ATOMIC_RELAXED);
 	out->mounts = __atomic_load_n(&vfs_live_mounts, __ATOMIC_RELAXED);
@@ -180,6 +182,7 @@ void file_put(struct file *f)
 {
 	if (!f || !ref_put(&f->ref))
 		return;
+	vfs_locks_file_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	pthread_mutex_destroy(&f->pos_lock);

@@ -138,18 +138,26 @@ static int may_open(const struct path *p, int flags, bool created, const struct 
 int vfs_openat(struct fs_view *v, const struct path *start, const char *name, int flags,
 	       uint32_t mode, const struct vfs_cred *c, struct file **out)
 {
+	return vfs_openat2(v, start, name, flags, mode, 0, c, out);
+}
+
+int vfs_openat2(struct fs_view *v, const struct path *start, const char *name, int flags,
+		uint32_t mode, unsigned lookup, const struct vfs_cred *c, struct file **out)
+{
 	struct nameidata nd;
 	struct path p;
 	bool created;
 	int err;
 
 	if ((flags & O_TMPFILE) == O_TMPFILE)
-		return -EOPNOTSUPP;
+		return vfs_open_tmpfile(v, start, name, flags, mode, lookup, c, out);
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
 		return -EINVAL;
-	err = nd_init(&nd, v, start, name, 0, c);
+	lookup &= LOOKUP_NO_SYMLINKS | LOOKUP_NO_MAGICLINKS | LOOKUP_NO_XDEV | LOOKUP_BENEATH |
+		  LOOKUP_IN_ROOT | LOOKUP_CACHED;
+	err = nd_init(&nd, v, start, name, lookup, c);
 	if (err < 0)
 		goto out_cleanup;
 	err = open_resolve(&nd, v, flags, mode, &p, &created);

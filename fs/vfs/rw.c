@@ -1,7 +1,7 @@
 /*
  * I/O on open files: read/write through the file's ops with the file position kept
  * under pos_lock, the generic llseek, getdents64 (emitting "." and ".." itself and
- * resuming from file->pos), F_SETFL and poll readiness.
+ * resuming from file->pos), F_SETFL, poll readiness, and fallocate's generic checks.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/falloc.h>
 #include <sys/stat.h>
 
 #include "fs/vfs/internal.h"
@@ -92,14 +93,11 @@ static int64_t seek_target(int64_t cur, int64_t size, int64_t off, int whence)
 		base = size;
 		break;
 	case SEEK_DATA:
-		/* no holes are reported: all of the file is data */
-		if (off < 0)
-			return -EINVAL;
-		return off < size ? off : -ENXIO;
+		/* no holes are reported: all of the file is data (a negative off is
+		 * past any EOF, as Linux compares unsigned) */
+		return off >= 0 && off < size ? off : -ENXIO;
 	case SEEK_HOLE:
-		if (off < 0)
-			return -EINVAL;
-		return off < size ? size : -ENXIO;
+		return off >= 0 && off < size ? size : -ENXIO;
 	default:
 		return -EINVAL;
 	}
@@ -118,6 +116,16 @@ int64_t vfs_llseek(struct file *f, int64_t off, int whence)
 		return f->ops->llseek(f, off, whence);
 	if (S_ISDIR(f->inode->mode) && whence != SEEK_SET && whence != SEEK_CUR)
 		return -EINVAL;
+	if ((whence == SEEK_DATA || whence == SEEK_HOLE) && f->ops && f->ops->seek_data) {
+		if (off < 0)
+			return -ENXIO;
+		pthread_mutex_lock(&f->pos_lock);
+		ret = f->ops->seek_data(f, off, whence == SEEK_HOLE);
+		if (ret >= 0)
+			f->pos = ret;
+		pthread_mutex_unlock(&f->pos_lock);
+		return ret;
+	}
 	pthread_mutex_lock(&f->inode->lock);
 	size = f->inode->size;
 	pthread_mutex_unlock(&f->inode->lock);
@@ -127,6 +135,52 @@ int64_t vfs_llseek(struct file *f, int64_t off, int whence)
 		f->pos = ret;
 	pthread_mutex_unlock(&f->pos_lock);
 	return ret;
+}
+
+/* ---- fallocate ---- */
+
+int vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
+{
+	const int mode_mask = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
+			      FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE |
+			      FALLOC_FL_UNSHARE_RANGE;
+	struct inode *inode = f->inode;
+	int64_t end;
+
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (mode & ~(mode_mask | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	switch (mode & mode_mask) {
+	case 0:
+	case FALLOC_FL_UNSHARE_RANGE:
+	case FALLOC_FL_ZERO_RANGE:
+		break;
+	case FALLOC_FL_PUNCH_HOLE:
+		if (!(mode & FALLOC_FL_KEEP_SIZE))
+			return -EOPNOTSUPP;
+		break;
+	case FALLOC_FL_COLLAPSE_RANGE:
+	case FALLOC_FL_INSERT_RANGE:
+		if (mode & FALLOC_FL_KEEP_SIZE)
+			return -EOPNOTSUPP;
+		break;
+	default: /* more than one mode */
+		return -EOPNOTSUPP;
+	}
+	if (!file_writable(f))
+		return -EBADF;
+	if (S_ISFIFO(inode->mode))
+		return -ESPIPE;
+	if (S_ISDIR(inode->mode))
+		return -EISDIR;
+	if (!S_ISREG(inode->mode))
+		return -ENODEV;
+	if (__builtin_add_overflow(off, len, &end))
+		return -EFBIG;
+	if (!f->ops || !f->ops->fallocate)
+		return -EOPNOTSUPP;
+	return f->ops->fallocate(f, mode, off, len);
 }
 
 /* ---- getdents64 ---- */

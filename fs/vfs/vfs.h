@@ -32,6 +32,7 @@ struct inode;
 struct dentry;
 struct mount;
 struct file;
+struct path;
 struct super_block;
 struct statfs;
 struct waitq;
@@ -43,6 +44,7 @@ struct vfs_cred {
 	const uint32_t *groups;
 	bool cap_dac_override, cap_dac_read_search, cap_fowner, cap_chown, cap_fsetid;
 	bool cap_mknod; /* mknod of char/block devices */
+	bool cap_sys_admin; /* trusted.* and security.* xattrs */
 };
 
 /* Guest memory access for ioctl and similar: implemented by the sentry. */
@@ -88,8 +90,16 @@ struct super_block {
 	const char *fstype; /* "tmpfs", "goferfs"... */
 	uint64_t dev;
 	unsigned flags; /* MS_RDONLY ... */
+	unsigned dcache; /* DCACHE_*: what the dentry cache may keep of this fs unused */
 	void *priv;
 };
+
+/* super_block.dcache: 0 = a dentry dies with its last reference (names that change
+ * behind the VFS's back: procfs). DCACHE_KEEP keeps unused dentries (and their inodes)
+ * in a bounded LRU; DCACHE_NEGATIVE also remembers names the fs said don't exist, for a
+ * filesystem whose only writer is the VFS itself (its view is authoritative). */
+#define DCACHE_KEEP (1u << 0)
+#define DCACHE_NEGATIVE (1u << 1)
 
 struct inode_ops {
 	/* Finds name in dir. 0 and a +1 inode, or -ENOENT. */
@@ -109,11 +119,28 @@ struct inode_ops {
 		      unsigned flags);
 	/* Copies the target (not NUL-terminated) into buf; returns its length or -errno. */
 	ssize_t (*readlink)(struct inode *inode, char *buf, size_t len);
+	/* Magic links (/proc/[pid]/fd/N, exe, cwd, root): the walk goes straight to the
+	 * +1 path this gives instead of resolving readlink's text. NULL = a plain symlink. */
+	int (*get_link_path)(struct inode *inode, struct path *out);
 	/* Refreshes inode fields from the backing store (goferfs); NULL = fields are truth. */
 	int (*getattr)(struct inode *inode, struct kstat *st);
 	int (*setattr)(struct inode *inode, const struct iattr *ia);
 	/* Sets file->ops/file->priv for a new open file. NULL = use inode->fops as is. */
 	int (*open)(struct inode *inode, struct file *file);
+	/* Extended attributes, by full name ("user.x"), after the VFS checked the name and
+	 * the caller's permission (fs/vfs/xattr.c). getxattr/listxattr return the size of
+	 * the value / of the NUL-separated name list, copying it only when size != 0 (then
+	 * -ERANGE if it does not fit); -ENODATA for a missing name. setxattr's flags are
+	 * XATTR_CREATE (-EEXIST) / XATTR_REPLACE (-ENODATA). NULL = -EOPNOTSUPP. */
+	ssize_t (*getxattr)(struct inode *inode, const char *name, void *buf, size_t size);
+	int (*setxattr)(struct inode *inode, const char *name, const void *value, size_t size,
+			int flags);
+	ssize_t (*listxattr)(struct inode *inode, char *buf, size_t size, bool trusted);
+	int (*removexattr)(struct inode *inode, const char *name);
+	/* O_TMPFILE: a new unnamed regular file (nlink 0) of mode (S_IFREG, umask applied)
+	 * in dir's filesystem; the VFS sets its linkable flag. +1 inode. NULL = -EOPNOTSUPP. */
+	int (*tmpfile)(struct inode *dir, uint32_t mode, const struct vfs_cred *c,
+		       struct inode **out);
 };
 
 /*
@@ -147,10 +174,21 @@ struct file_ops {
 	int (*iterate)(struct file *f, struct dir_context *ctx);
 	long (*ioctl)(struct file *f, unsigned cmd, uint64_t arg, const struct umem *um);
 	int (*fsync)(struct file *f, bool datasync);
+	/* SEEK_DATA (hole false) / SEEK_HOLE from off (>= 0): the offset found, -ENXIO at
+	 * or past EOF. NULL = the whole file is data (vfs_llseek's generic answer). */
+	int64_t (*seek_data)(struct file *f, int64_t off, bool hole);
+	/* fallocate(2) after vfs_fallocate's checks (mode, range, open for writing, a
+	 * regular file). NULL = -EOPNOTSUPP. */
+	int (*fallocate)(struct file *f, int mode, int64_t off, int64_t len);
 	/* For MAP_SHARED (and page-cache backed private) mappings: the memory-file page
-	 * holding page pgoff of the file, with a +1 page reference. NULL = the mm copies
-	 * the file's data into private pages with read. */
+	 * holding page pgoff of the file, with a +1 page reference. write: the page goes
+	 * into a writable shared mapping and may be stored to from now on (a page cache
+	 * must write it back). -ENXIO past EOF (SIGBUS). NULL = the mm copies the file's
+	 * data into private pages with read. */
 	int (*get_page)(struct file *f, uint64_t pgoff, bool write, uint64_t *memfile_off);
+	/* A writable shared mapping of the file went away (munmap, exit): write what was
+	 * stored through it back to the backing store. NULL = nothing to write (tmpfs). */
+	int (*writeback)(struct file *f);
 	void (*release)(struct file *f);
 	/* F_SETFL: flags are the new O_APPEND/O_NONBLOCK/... status bits, applied by the VFS
 	 * after this returns 0. NULL = nothing to do beyond storing them. */
@@ -175,6 +213,7 @@ struct inode {
 	const struct file_ops *fops;
 	void *priv;
 	pthread_mutex_t lock;
+	bool linkable; /* nlink 0 but linkat may name it (O_TMPFILE without O_EXCL) */
 };
 
 #define DENTRY_MOUNTED (1u << 0) /* a mount sits on this dentry */
@@ -187,7 +226,12 @@ struct dentry {
 	struct inode *inode; /* +1 ref; NULL for a negative dentry */
 	struct list_head children;
 	struct list_head sibling;
+	struct d_kids *kids; /* children by name (dcache.c), under lock */
+	struct dentry *hash_next; /* in parent->kids */
+	uint32_t hash; /* of name */
+	struct list_head lru; /* unused and cached: on the dcache's LRU */
 	unsigned flags;
+	unsigned nmounts; /* mounts sitting on it (any namespace), under vfs_mount_lock */
 	pthread_mutex_t lock;
 };
 
@@ -197,9 +241,11 @@ struct mount {
 	struct dentry *mountpoint; /* in parent */
 	struct dentry *root;
 	struct super_block *sb;
-	unsigned flags; /* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC */
+	unsigned flags; /* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_NOATIME...,
+			 * and the propagation type (MS_SHARED/SLAVE/UNBINDABLE; none = private) */
 	uint64_t id;
 	char *source; /* mount(2)'s source, for /proc/mounts; NULL = the fstype (owned) */
+	bool expiry_mark; /* set by umount2(MNT_EXPIRE), cleared by any use (mount_put) */
 	struct list_head children;
 	struct list_head sibling;
 };
@@ -248,7 +294,8 @@ void sb_get(struct super_block *sb);
 /* A fresh anonymous device number (makedev(0, n)) for st_dev. */
 uint64_t vfs_anon_dev(void);
 
-/* Live object counts, for leak checks in tests. */
+/* Live object counts, for leak checks in tests (the dcache's unused entries are freed
+ * first, so what is counted is referenced). */
 struct vfs_live {
 	long inodes, dentries, mounts, files, sbs;
 };
@@ -284,6 +331,43 @@ int vfs_mount_root(struct super_block *sb, struct inode *root, struct mount **ou
  * -ENOTDIR if the mountpoint is not a directory. */
 int vfs_mount_at(const struct path *mountpoint, struct super_block *sb, struct inode *root,
 		 unsigned flags);
+
+/* The mount(2)-level operations (mount.c, mount_ops.c). Paths are as walked by the caller;
+ * "the root of a mount" means path->dentry == path->mnt->root. */
+/* A new mount of sb (its root dentry is root) on mp, with per-mount MS_* flags and
+ * mount(2)'s source string (copied; NULL = none). */
+int vfs_mount_new(const struct path *mp, struct super_block *sb, struct inode *root, unsigned flags,
+		  const char *source);
+/* MS_BIND: mounts what from names on mp (a file on a file, a directory on a
+ * directory: else -ENOTDIR); rec (MS_REC) takes the mounts below along. */
+int vfs_mount_bind(const struct path *from, const struct path *mp, bool rec);
+/* MS_REMOUNT: new per-mount flags; unless bind, also the superblock's MS_RDONLY.
+ * -EINVAL if p is not the root of a mount. */
+int vfs_mount_remount(const struct path *p, unsigned flags, bool bind);
+/* MS_SHARED/PRIVATE/SLAVE/UNBINDABLE (one of them), recorded only; rec = MS_REC. */
+int vfs_mount_set_propagation(const struct path *p, unsigned type, bool rec);
+/* MS_MOVE: moves the mount whose root is from onto mp. -EINVAL if from is no mount
+ * root or is the namespace's top, -ELOOP if mp is inside from's tree. */
+int vfs_mount_move(const struct path *from, const struct path *mp);
+/* umount2(2) with MNT_DETACH / MNT_EXPIRE in flags; p must be the root of a mount
+ * (-EINVAL). Without MNT_DETACH a mount with mounts below it or users other than p
+ * itself is -EBUSY. MNT_EXPIRE only marks an unmarked mount (-EAGAIN) and unmounts one
+ * nobody used since (any mount_put is a use: drop p with path_put_keep_expiry). */
+int vfs_umount(const struct path *p, int flags);
+void path_put_keep_expiry(const struct path *p);
+/* unshare(CLONE_NEWNS): a copy of the mount tree v's root lives in, v's root and cwd
+ * moved to the matching mounts of the copy (v must not be shared). */
+int vfs_mount_ns_copy(struct fs_view *v);
+/* pivot_root(2) against root (the caller's fs root, a mount root): new_root's mount
+ * takes root's place and root's mount goes on put_old; then repoint(root, new root)
+ * moves every fs view across (Linux's chroot_fs_refs, see vfs_fs_view_repoint). */
+int vfs_pivot_root(const struct path *root, const struct path *new_root, const struct path *put_old,
+		   void (*repoint)(const struct path *from, const struct path *to, void *arg),
+		   void *arg);
+/* Replaces root/cwd equal to from with to in v (pivot_root's chroot_fs_refs). */
+void vfs_fs_view_repoint(struct fs_view *v, const struct path *from, const struct path *to);
+/* Per-mount flags: MS_RDONLY|NOSUID|NODEV|NOEXEC|NOATIME|NODIRATIME|RELATIME|STRICTATIME. */
+#define VFS_MNT_FLAGS_MASK 0x1200c0fu
 
 /* ---- filesystem types (mount(2)'s fstype, /proc/filesystems) ---- */
 struct fs_type {
@@ -321,6 +405,13 @@ int vfs_mount_iterate(const struct path *root, int (*fn)(const struct mount_entr
 #define LOOKUP_DIRECTORY (1u << 1) /* the result must be a directory */
 #define LOOKUP_EMPTY (1u << 2) /* "" names the start directory (AT_EMPTY_PATH) */
 #define LOOKUP_PARENT (1u << 3) /* internal */
+/* openat2(2)'s RESOLVE_* restrictions */
+#define LOOKUP_NO_SYMLINKS (1u << 4) /* -ELOOP on any symlink to follow */
+#define LOOKUP_NO_MAGICLINKS (1u << 5) /* -ELOOP on a procfs-style magic link */
+#define LOOKUP_NO_XDEV (1u << 6) /* -EXDEV on crossing a mount (down, up, or by a jump) */
+#define LOOKUP_BENEATH (1u << 7) /* -EXDEV on leaving the start dir (`..`, "/...") */
+#define LOOKUP_IN_ROOT (1u << 8) /* the start dir is the root for "/" and `..` */
+#define LOOKUP_CACHED (1u << 9) /* only what needs no I/O: -EAGAIN otherwise */
 
 /* The start of a relative walk: the dirfd's path, or NULL for the cwd. */
 int vfs_walk(struct fs_view *v, const struct path *start, const char *name, unsigned lookup,
@@ -329,6 +420,13 @@ int vfs_walk(struct fs_view *v, const struct path *start, const char *name, unsi
 /* openat(2) semantics: flags are the guest's O_* flags; mode before umask. */
 int vfs_openat(struct fs_view *v, const struct path *start, const char *name, int flags,
 	       uint32_t mode, const struct vfs_cred *c, struct file **out);
+/* openat2(2): the same with LOOKUP_* restrictions (flags and mode already validated). */
+int vfs_openat2(struct fs_view *v, const struct path *start, const char *name, int flags,
+		uint32_t mode, unsigned lookup, const struct vfs_cred *c, struct file **out);
+/* The O_TMPFILE case of vfs_openat2 (tmpfile.c): name is the directory. -EINVAL unless
+ * opened for writing, -EOPNOTSUPP if its filesystem has no unnamed files. */
+int vfs_open_tmpfile(struct fs_view *v, const struct path *start, const char *name, int flags,
+		     uint32_t mode, unsigned lookup, const struct vfs_cred *c, struct file **out);
 int vfs_statat(struct fs_view *v, const struct path *start, const char *name, unsigned lookup,
 	       const struct vfs_cred *c, struct kstat *st);
 int vfs_fstat(struct file *f, struct kstat *st);
@@ -375,12 +473,27 @@ bool vfs_mnt_readonly(const struct mount *mnt, const struct inode *inode);
 #define MAY_READ 4
 int vfs_permission(struct inode *inode, int mask, const struct vfs_cred *c);
 
+/* ---- extended attributes (xattr.c) ----
+ * name is the full name; the checks are Linux's xattr_permission: an unknown namespace
+ * is -EOPNOTSUPP, trusted.* needs CAP_SYS_ADMIN (reads: -ENODATA without it, writes
+ * -EPERM), user.* only exists on regular files and directories and on sticky
+ * directories is the owner's; otherwise read / write permission on the inode. */
+ssize_t vfs_getxattr(struct inode *inode, const char *name, void *buf, size_t size,
+		     const struct vfs_cred *c);
+ssize_t vfs_listxattr(struct inode *inode, char *buf, size_t size, const struct vfs_cred *c);
+int vfs_setxattr(struct mount *mnt, struct inode *inode, const char *name, const void *value,
+		 size_t size, int flags, const struct vfs_cred *c);
+int vfs_removexattr(struct mount *mnt, struct inode *inode, const char *name,
+		    const struct vfs_cred *c);
+
 /* ---- I/O on open files ---- */
 ssize_t vfs_readv(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos);
 ssize_t vfs_writev(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos);
 /* Reads into a sentry buffer (the loader, #! lines). pos = -1 uses and moves f->pos. */
 ssize_t vfs_kernel_read(struct file *f, void *buf, size_t len, int64_t pos);
 int64_t vfs_llseek(struct file *f, int64_t off, int whence);
+/* fallocate(2): Linux's vfs_fallocate checks, then file_ops.fallocate. */
+int vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len);
 /* getdents64: fills buf with struct linux_dirent64 records; bytes used, 0 at end. */
 ssize_t vfs_getdents64(struct file *f, void *buf, size_t len);
 int vfs_truncate(struct inode *inode, int64_t size);
@@ -400,20 +513,46 @@ struct waitq *vfs_waitq(struct file *f);
 /* F_SETFL: changes the O_APPEND/O_NONBLOCK/O_ASYNC/O_DIRECT/O_NOATIME bits. */
 int vfs_setfl(struct file *f, unsigned flags);
 
-/* ---- POSIX record locks (fcntl F_GETLK/F_SETLK/F_SETLKW) ----
- * A lock's owner is the fd table of the process that took it (as Linux's files_struct):
- * threads share their locks, fork does not pass them on, and the owner's locks on an
- * inode go when it closes any descriptor of that inode (vfs_posix_release). */
+/* ---- file locks (locks.c): POSIX and OFD record locks, flock ----
+ * A POSIX lock's owner is the fd table of the process that took it (as Linux's
+ * files_struct): threads share their locks, fork does not pass them on, and the owner's
+ * locks on an inode go when it closes any descriptor of that inode (vfs_posix_release).
+ * An OFD or flock lock's owner is the open file: it goes with the file's last put. */
 struct vfs_flock {
 	short type; /* F_RDLCK, F_WRLCK, F_UNLCK */
+	bool ofd; /* an OFD lock (owner: the struct file); F_GETLK reports its pid as -1 */
 	int64_t start, end; /* absolute byte range, end inclusive; INT64_MAX = to EOF and beyond */
 	int pid; /* the owner's pid, reported by F_GETLK */
 };
+/* How a blocking lock request sleeps: block waits on cv (mu held, as pthread_cond_wait)
+ * and returns 0 when woken or -EINTR (a signal: the request is abandoned). */
+struct vfs_lock_sleeper {
+	int (*block)(void *arg, pthread_mutex_t *mu, pthread_cond_t *cv);
+	void *arg;
+};
+extern const struct vfs_lock_sleeper vfs_lock_sleep_forever; /* uninterruptible */
 /* F_GETLK: fl becomes the first lock of another owner that conflicts, or type F_UNLCK. */
 int vfs_posix_getlk(struct inode *inode, const void *owner, struct vfs_flock *fl);
-/* F_SETLK(W): -EAGAIN on a conflict unless wait (then it blocks until it can). */
-int vfs_posix_setlk(struct inode *inode, const void *owner, const struct vfs_flock *fl, bool wait);
+/* F_SETLK(W) / F_OFD_SETLK(W): -EAGAIN on a conflict when wait is NULL, else sleeps
+ * through wait; -EDEADLK when a POSIX request would close a cycle of waiting owners,
+ * -EINTR from the sleeper, -ENOLCK. */
+int vfs_posix_setlk(struct inode *inode, const void *owner, const struct vfs_flock *fl,
+		    const struct vfs_lock_sleeper *wait);
 void vfs_posix_release(struct inode *inode, const void *owner);
+/* flock(2): op is LOCK_SH/LOCK_EX/LOCK_UN (| LOCK_NB); the owner is the open file
+ * description. -EWOULDBLOCK, -EINVAL, -EINTR, -ENOLCK. */
+int vfs_flock(struct file *f, int op, const struct vfs_lock_sleeper *wait);
+/* The last reference of f went: drops its OFD and flock locks (file_put calls it). */
+void vfs_locks_file_release(struct file *f);
+
+/* ---- guest mappings of files ----
+ * After a truncate or a hole punch, pages [first, end) of inode leave every guest
+ * mapping (private copies of them too), so the next access faults and sees the file as
+ * it is now: zeros in a hole, SIGBUS past EOF. Call it without inode->lock held (the
+ * mm takes its own lock first, then the file's in get_page). */
+void vfs_unmap_file_range(struct inode *inode, uint64_t first, uint64_t end);
+/* Set once at boot by the sentry (mm_zap_file_range). */
+void vfs_set_unmap_hook(void (*fn)(struct inode *inode, uint64_t first, uint64_t end));
 
 /* ---- character devices implemented in the sentry (fs/dev), by st_rdev ---- */
 /* Registers fops for device rdev (makedev(major, minor)); opens of a char-device

@@ -766,11 +766,14 @@ static uaddr_t ptrace_max_user_address(struct platform *pl)
 	return container_of(pl, struct ptrace_platform, base)->stub_base;
 }
 
-/* Can we trace a child? Seccomp profiles and Yama may say no. */
+/*
+ * Can we trace a child? Seccomp profiles and Yama may say no. CLONE_UNTRACED, as for the
+ * stubs: a host `strace -f` of the sentry must not take the child before we can.
+ */
 static int ptrace_probe(void)
 {
 	int err = 0, status;
-	pid_t pid = fork();
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0, 0, 0, 0);
 
 	if (pid < 0)
 		return -errno;

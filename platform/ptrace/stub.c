@@ -260,7 +260,8 @@ static int stub_create_one(struct ptrace_platform *p, pid_t *out, pid_t *master)
 {
 	long (*entry)(unsigned long) =
 		(long (*)(unsigned long))STUB_ADDR(p->stub_base, stub_entry_create);
-	long pid = entry(CLONE_FILES | SIGCHLD);
+	/* CLONE_UNTRACED: under a host `strace -f` of the sentry the stub is still ours. */
+	long pid = entry(CLONE_FILES | CLONE_UNTRACED | SIGCHLD);
 	int err;
 
 	if (pid < 0)

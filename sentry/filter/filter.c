@@ -1,5 +1,6 @@
 /* Builds the sentry's host seccomp filter from allowed.h with libseccomp. */
 #include <errno.h>
+#include <fcntl.h> /* AT_EMPTY_PATH in allowed.h */
 #include <seccomp.h>
 #include <stddef.h>
 #include <string.h>

@@ -151,6 +151,7 @@ static struct thread_group *tg_alloc(struct thread_group *from)
 	pthread_mutex_lock(&from->lock);
 	memcpy(tg->rlimits, from->rlimits, sizeof(tg->rlimits));
 	tg->dumpable = from->dumpable;
+	tg->oom_score_adj = from->oom_score_adj;
 	pthread_mutex_unlock(&from->lock);
 	return tg;
 }
@@ -176,8 +177,11 @@ static int clone_check(struct task *t, const struct clone_params *p)
 		return -EINVAL;
 	if ((f & (CLONE_CLEAR_SIGHAND | CLONE_SIGHAND)) == (CLONE_CLEAR_SIGHAND | CLONE_SIGHAND))
 		return -EINVAL;
-	if (f & (CLONE_NS_FLAGS | CLONE_INTO_CGROUP))
-		return -EINVAL; /* namespaces and cgroups inside the sandbox: not supported */
+	/* a private copy of the mount tree is the one namespace the sandbox has inside */
+	if (f & ((CLONE_NS_FLAGS & ~(uint64_t)CLONE_NEWNS) | CLONE_INTO_CGROUP))
+		return -EINVAL; /* other namespaces and cgroups inside the sandbox: not supported */
+	if ((f & CLONE_NEWNS) && !cred_capable(t->cred, CAP_SYS_ADMIN))
+		return -EPERM;
 	if (p->exit_signal < 0 || p->exit_signal > LINUX_NSIG)
 		return -EINVAL;
 	if (p->tls && (f & CLONE_SETTLS) && p->tls >= mm_task_size(t->mm))
@@ -259,6 +263,7 @@ static int clone_copy(struct task *t, struct task *c, const struct clone_params 
 	int err;
 
 	c->k = t->k;
+	clock_gettime(CLOCK_MONOTONIC, &c->start_time);
 	pthread_mutex_init(&c->lock, NULL);
 	list_init(&c->tg_node);
 	cred_get(t->cred);
@@ -286,6 +291,12 @@ static int clone_copy(struct task *t, struct task *c, const struct clone_params 
 		c->fs = fs_view_copy(t->fs);
 		if (!c->fs)
 			return -ENOMEM;
+		if (f & CLONE_NEWNS) {
+			int err = vfs_mount_ns_copy(c->fs);
+
+			if (err < 0)
+				return err;
+		}
 	}
 	c->regs = t->regs;
 	c->regs.rax = 0;

@@ -48,6 +48,7 @@ void task_vfs_cred(struct task *t, struct vfs_cred *out)
 	out->cap_dac_read_search = has_cap(c, 2);
 	out->cap_fowner = has_cap(c, 3);
 	out->cap_fsetid = has_cap(c, 4);
+	out->cap_mknod = has_cap(c, 27);
 }
 
 /* ---- changing credentials (set*id, setgroups, capset) ---- */

@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "fs/vfs/vfs.h"
 #include "sentry/kernel/exec.h"
@@ -93,15 +95,18 @@ int proc_exec_dethread(struct task *t)
 /* The fd table after exec is the process's own (CLONE_FILES without CLONE_THREAD). */
 static int exec_unshare_files(struct task *t)
 {
-	struct fdtable *n;
+	struct fdtable *n, *o;
 
 	if (ref_read(&t->fdt->ref) == 1)
 		return 0;
 	n = fdt_copy(t->fdt);
 	if (!n)
 		return -ENOMEM;
-	fdt_put(t->fdt);
+	pthread_mutex_lock(&t->lock); /* procfs reads t->fdt under it */
+	o = t->fdt;
 	t->fdt = n;
+	pthread_mutex_unlock(&t->lock);
+	fdt_put(o);
 	return 0;
 }
 
@@ -115,6 +120,46 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
 	la.argv = argv;
 	la.envp = envp;
 	return task_execve_args(t, &la);
+}
+
+/*
+ * A set-user-ID (set-group-ID with group execute) file runs with its owner's
+ * effective (and saved, fs) ids, unless its mount is nosuid or the task has
+ * no_new_privs, as Linux's bprm_fill_uid. The capabilities follow Linux's rules for
+ * root (cap_bprm_creds_from_file without file capabilities): a real or effective uid
+ * of 0 gets the bounding set as permitted, and only an effective 0 makes them
+ * effective; anyone else has none.
+ */
+static void exec_setid(struct task *t, struct file *exe)
+{
+	const struct cred *o = t->cred;
+	uint32_t mode, uid, gid;
+	struct cred *n;
+
+	if (!exe || !exe->path.mnt || (exe->path.mnt->flags & MS_NOSUID) || t->no_new_privs)
+		return;
+	pthread_mutex_lock(&exe->inode->lock);
+	mode = exe->inode->mode;
+	uid = exe->inode->uid;
+	gid = exe->inode->gid;
+	pthread_mutex_unlock(&exe->inode->lock);
+	if (!(mode & S_ISUID))
+		uid = o->euid;
+	if ((mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP))
+		gid = o->egid;
+	if (uid == o->euid && gid == o->egid)
+		return;
+	n = cred_dup(o, o->ngroups);
+	if (!n)
+		return; /* past the point of no return: the program runs unprivileged */
+	n->euid = n->suid = n->fsuid = uid;
+	n->egid = n->sgid = n->fsgid = gid;
+	if (n->uid == 0 || n->euid == 0)
+		n->cap_permitted = n->cap_bounding | n->cap_inheritable;
+	else
+		n->cap_permitted = 0;
+	n->cap_effective = n->euid == 0 ? n->cap_permitted : 0;
+	task_commit_cred(t, n, false);
 }
 
 int task_execve_args(struct task *t, struct loader_args *la)
@@ -149,14 +194,17 @@ int task_execve_args(struct task *t, struct loader_args *la)
 		return err;
 	}
 	/* Point of no return. */
+	pthread_mutex_lock(&t->lock); /* procfs takes t->mm references under it */
 	old = t->mm;
 	t->mm = mm;
+	pthread_mutex_unlock(&t->lock);
 	t->tg->did_exec = true;
 	if (old) {
 		rusage_exec(t, old);
 		mm_put(old);
 	}
 	proc_vfork_release(t);
+	exec_setid(t, res.exe);
 	if (res.exe)
 		file_put(res.exe);
 	memset(&t->regs, 0, sizeof(t->regs));

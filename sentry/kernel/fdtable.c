@@ -11,7 +11,6 @@
 #include "fs/vfs/vfs.h"
 #include "sentry/kernel/fdtable.h"
 
-#define FDT_NR_OPEN (1 << 20) /* Linux's fs.nr_open default: no table grows beyond it */
 #define FDT_MIN_CAP 64
 
 #ifndef CLOSE_RANGE_UNSHARE

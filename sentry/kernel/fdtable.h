@@ -14,6 +14,8 @@
 
 struct file;
 
+#define FDT_NR_OPEN (1 << 20) /* Linux's fs.nr_open default: no table grows beyond it */
+
 struct fd_entry {
 	struct file *file;
 	bool cloexec;

@@ -122,6 +122,10 @@ void task_group_exit(struct task *t, int wait_status)
 
 void task_exit(struct task *t)
 {
+	struct mm *mm;
+	struct fdtable *fdt;
+	struct fs_view *fs;
+
 	if (t->ctx)
 		plat_ctx_release(t->ctx);
 	t->ctx = NULL;
@@ -135,15 +139,21 @@ void task_exit(struct task *t)
 		if (!task_copy_out(t, t->clear_child_tid, &zero, sizeof(zero)))
 			futex_wake(t, t->clear_child_tid, 1, FUTEX_BITSET_MATCH_ANY, false);
 	}
-	if (t->mm)
-		mm_put(t->mm);
-	if (t->fdt)
-		fdt_put(t->fdt);
-	if (t->fs)
-		fs_view_put(t->fs);
+	/* Others (procfs) take references on these under t->lock: detach them under it. */
+	pthread_mutex_lock(&t->lock);
+	mm = t->mm;
+	fdt = t->fdt;
+	fs = t->fs;
 	t->mm = NULL;
 	t->fdt = NULL;
 	t->fs = NULL;
+	pthread_mutex_unlock(&t->lock);
+	if (mm)
+		mm_put(mm);
+	if (fdt)
+		fdt_put(fdt);
+	if (fs)
+		fs_view_put(fs);
 	/* The process tree: zombies, SIGCHLD, reaping, the end of the host thread. */
 	proc_exit_task(t);
 }

@@ -88,6 +88,7 @@ struct thread_group {
 	struct task *exec_task; /* in execve, waiting for the other threads to die */
 	struct waitq *pidfd_wq; /* pidfd pollers (POLLIN at exit), NULL until a pidfd */
 	bool did_exec; /* since fork: its parent may no longer setpgid it (EACCES) */
+	int oom_score_adj; /* /proc/[pid]/oom_score_adj, under tg->lock; inherited */
 };
 
 struct task {
@@ -106,6 +107,7 @@ struct task {
 	uint64_t robust_list_len;
 	linux_sigset_t sigmask;
 	char comm[LINUX_TASK_COMM_LEN];
+	struct timespec start_time; /* CLOCK_MONOTONIC at creation (/proc/[pid]/stat) */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	bool exiting;

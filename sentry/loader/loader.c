@@ -210,7 +210,8 @@ static int loader_random(unsigned char *buf, size_t len)
 /* Writes argc, argv, envp, auxv and their strings below top. */
 static int loader_write_stack(struct mm *mm, const struct loader_args *args,
 			      const struct loader_ctx *c, const struct loader_elf *exe,
-			      const struct loader_elf *interp, uaddr_t top, uaddr_t *sp)
+			      const struct loader_elf *interp, uaddr_t top, uaddr_t *sp,
+			      struct mm_exe_info *info)
 {
 	struct loader_stack_spec s = {
 		.argv = c->argv,
@@ -243,6 +244,17 @@ static int loader_write_stack(struct mm *mm, const struct loader_args *args,
 	if (err)
 		return err;
 	*sp = img.sp;
+	/* The strings are argv's, then envp's, then execfn's (stack.h): procfs's cmdline
+	 * and environ are these ranges, as Linux's mm->arg_start.. are. */
+	info->env_end = img.execfn;
+	for (size_t i = 0; i < c->envc; i++)
+		info->env_start += strlen(c->envp[i]) + 1;
+	info->env_start = info->env_end - info->env_start;
+	info->arg_end = info->env_start;
+	for (size_t i = 0; i < c->argc; i++)
+		info->arg_start += strlen(c->argv[i]) + 1;
+	info->arg_start = info->arg_end - info->arg_start;
+	info->start_stack = img.sp;
 	return 0;
 }
 
@@ -253,6 +265,7 @@ static int loader_exec_elf(struct mm *mm, const struct loader_args *args,
 {
 	struct loader_elf exe, interp = { 0 };
 	struct loader_file ilf = { 0 };
+	struct mm_exe_info info = { 0 };
 	bool have_interp = false;
 	char *ipath = NULL;
 	uint64_t stack_size = loader_stack_size(args->stack_limit);
@@ -301,9 +314,12 @@ static int loader_exec_elf(struct mm *mm, const struct loader_args *args,
 	if (out->entry >= mm_task_size(mm))
 		goto out;
 	mm_set_brk_start(mm, exe.brk);
-	err = loader_write_stack(mm, args, c, &exe, have_interp ? &interp : NULL, top, &out->sp);
+	err = loader_write_stack(mm, args, c, &exe, have_interp ? &interp : NULL, top, &out->sp,
+				 &info);
 	if (err)
 		goto out;
+	info.exe = lf->f;
+	mm_set_exe_info(mm, &info);
 
 	out->brk_start = exe.brk;
 	out->exe = lf->f; /* the caller's reference now */

@@ -22,7 +22,10 @@ static int fill_page(const struct vma *v, uaddr_t addr, bool write, uint64_t *of
 		return memfile_alloc(1, off);
 	pgoff = (v->off >> PAGE_SHIFT) + ((addr - v->start) >> PAGE_SHIFT);
 	if (f->ops && f->ops->get_page) {
-		err = f->ops->get_page(f, pgoff, write && !vma_private(v), off);
+		/* "write" to the file means the page may be stored to through this mapping
+		 * from now on (the platform maps it writable), not that this fault is a
+		 * store: a page cache must write it back (goferfs). */
+		err = f->ops->get_page(f, pgoff, !vma_private(v) && (v->prot & PROT_WRITE), off);
 		/* Past EOF (-ENXIO from the file) is SIGBUS, which the fault path calls -EIO. */
 		return err == -ENXIO ? -EIO : err;
 	}

@@ -3,6 +3,7 @@
 #define SENTRY_MM_INTERNAL_H
 
 #include <pthread.h>
+#include "common/list.h"
 #include "common/ref.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/pagetable.h"
@@ -22,6 +23,8 @@ struct mm {
 	struct plat_as *as;
 	uaddr_t task_size, mmap_base;
 	uaddr_t brk_start, brk;
+	struct list_head registry; /* in rmap.c's list of live address spaces */
+	struct mm_exe_info exe; /* under lock; procinfo.c */
 };
 
 /* Makes page addr (in VMA v) present; with write, private and shared pages get their own
@@ -35,6 +38,12 @@ void mm_release_pages(struct mm *mm, uaddr_t start, uaddr_t end);
 void mm_platform_unmap(struct mm *mm, uaddr_t start, uaddr_t end);
 /* munmap under the lock. */
 int mm_unmap_locked(struct mm *mm, uaddr_t start, uaddr_t end);
+/* VMA v is going (its pages already released): a writable shared file mapping has its
+ * stores written back to the file (file_ops.writeback). The caller still puts v->file. */
+void mm_vma_gone(const struct vma *v);
+/* The list of live address spaces that mm_zap_file_range walks (rmap.c). */
+void mm_registry_add(struct mm *mm);
+void mm_registry_del(struct mm *mm);
 
 static inline bool vma_private(const struct vma *v)
 {

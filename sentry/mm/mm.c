@@ -29,6 +29,7 @@ int mm_new(struct platform *p, struct mm **out)
 	mm->plat = p;
 	mm->task_size = p->ops->max_user_address(p);
 	mm->mmap_base = mm->task_size - MM_STACK_GAP;
+	mm_registry_add(mm);
 	*out = mm;
 	return 0;
 out_pt:
@@ -47,6 +48,7 @@ void mm_put(struct mm *mm)
 {
 	if (!ref_put(&mm->ref))
 		return;
+	mm_registry_del(mm);
 	for (size_t i = 0; i < mm->vmas.n; i++) {
 		struct vma *v = &mm->vmas.v[i];
 		uaddr_t a = v->start;
@@ -58,9 +60,12 @@ void mm_put(struct mm *mm)
 				memfile_unref(pte_off(*pte), 1);
 			a += PAGE_SIZE;
 		}
+		mm_vma_gone(v);
 		if (v->file)
 			file_put(v->file);
 	}
+	if (mm->exe.exe)
+		file_put(mm->exe.exe);
 	/* The platform's mappings vanish with the address space itself. */
 	plat_as_release(mm->as);
 	vmas_destroy(&mm->vmas);
@@ -107,6 +112,9 @@ int mm_fork(struct mm *src, struct mm **out)
 	mm->mmap_base = src->mmap_base;
 	mm->brk_start = src->brk_start;
 	mm->brk = src->brk;
+	mm->exe = src->exe;
+	if (mm->exe.exe)
+		file_get(mm->exe.exe);
 	for (size_t i = 0; i < src->vmas.n; i++) {
 		struct vma v = src->vmas.v[i];
 		uaddr_t a;

@@ -52,6 +52,12 @@ uaddr_t mm_brk(struct mm *mm, uaddr_t brk);
 /* Sets the initial break after loading (start = end of the data segment). */
 void mm_set_brk_start(struct mm *mm, uaddr_t start);
 
+/* A file shrank: file pages [first_pgoff, end_pgoff) of inode leave every address space
+ * that maps them, so a later access faults to the file again (SIGBUS past its end).
+ * Preconditions: the caller holds no mm lock and no lock a page fault takes (inode->lock). */
+struct inode;
+void mm_zap_file_range(struct inode *inode, uint64_t first_pgoff, uint64_t end_pgoff);
+
 /* Handles a guest fault at addr: maps the page (allocating or copying it) and returns 0,
  * or returns -EFAULT (no VMA: SIGSEGV/SEGV_MAPERR) or -EACCES (protection:
  * SEGV_ACCERR). write: 1 if the access is known to be a write. */
@@ -94,6 +100,33 @@ int mm_for_each_vma(struct mm *mm,
 		    int (*fn)(void *arg, uaddr_t start, uaddr_t end, int prot, int flags,
 			      struct file *file, uint64_t off),
 		    void *arg);
+
+/* What /proc/[pid]/{exe,cmdline,environ,stat} show: set at exec, inherited by fork. */
+struct mm_exe_info {
+	struct file *exe; /* +1 (in the mm), NULL before the first exec */
+	uaddr_t arg_start, arg_end, env_start, env_end, start_stack;
+};
+/* Records info (the mm takes its own reference on info->exe). */
+void mm_set_exe_info(struct mm *mm, const struct mm_exe_info *info);
+/* A copy of the info whose exe (if any) is a +1 reference for the caller. */
+void mm_get_exe_info(struct mm *mm, struct mm_exe_info *out);
+/* The program break area [brk_start, brk_end). */
+uaddr_t mm_brk_start(struct mm *mm);
+uaddr_t mm_brk_end(struct mm *mm);
+
+/* One VMA as /proc/[pid]/maps and smaps show it. */
+struct mm_vma_info {
+	uaddr_t start, end;
+	int prot, flags;
+	struct file *file; /* +1 in a snapshot, NULL for anonymous memory */
+	uint64_t off;
+	const char *name; /* "[heap]", "[stack]" or NULL (static string) */
+	uint64_t rss_pages; /* pages present */
+};
+/* A snapshot of the VMAs in address order (a malloc'd array the caller releases with
+ * mm_vma_snapshot_free). 0 or -ENOMEM. */
+int mm_vma_snapshot(struct mm *mm, struct mm_vma_info **out, size_t *n);
+void mm_vma_snapshot_free(struct mm_vma_info *v, size_t n);
 
 /* Statistics. */
 uint64_t mm_vm_size(struct mm *mm);

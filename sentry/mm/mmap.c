@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -25,6 +26,15 @@ static bool range_ok(struct mm *mm, uaddr_t start, uint64_t len)
 	return start >= MM_MIN_ADDR && len <= mm->task_size && start <= mm->task_size - len;
 }
 
+void mm_vma_gone(const struct vma *v)
+{
+	struct file *f = v->file;
+
+	/* as Linux's page cache would have them by now, for anyone else reading the file */
+	if (f && !vma_private(v) && (v->prot & PROT_WRITE) && f->ops && f->ops->writeback)
+		f->ops->writeback(f);
+}
+
 int mm_unmap_locked(struct mm *mm, uaddr_t start, uaddr_t end)
 {
 	size_t i;
@@ -38,10 +48,17 @@ int mm_unmap_locked(struct mm *mm, uaddr_t start, uaddr_t end)
 		struct vma gone;
 
 		vmas_remove(&mm->vmas, i, &gone);
+		mm_vma_gone(&gone);
 		if (gone.file)
 			file_put(gone.file);
 	}
 	return 0;
+}
+
+/* The file lives on a noexec mount. */
+static bool file_noexec(const struct file *f)
+{
+	return f->path.mnt && (f->path.mnt->flags & MS_NOEXEC);
 }
 
 static int check_file_access(struct file *f, int prot, int flags)
@@ -52,6 +69,8 @@ static int check_file_access(struct file *f, int prot, int flags)
 		return -ENODEV;
 	if (acc == O_WRONLY)
 		return -EACCES;
+	if ((prot & PROT_EXEC) && file_noexec(f))
+		return -EPERM;
 	if ((flags & 0x0f) != MAP_PRIVATE && (prot & PROT_WRITE)) {
 		if (acc != O_RDWR || (f->flags & O_APPEND))
 			return -EACCES;
@@ -219,13 +238,25 @@ int mm_mprotect(struct mm *mm, uaddr_t addr, uint64_t len, int prot)
 			err = -EACCES;
 			goto out;
 		}
+		/* Linux never gives a noexec mount's mapping VM_MAYEXEC */
+		if (v->file && (prot & PROT_EXEC) && file_noexec(v->file)) {
+			err = -EACCES;
+			goto out;
+		}
 	}
 	err = vmas_isolate(&mm->vmas, addr, end);
 	if (err)
 		goto out;
 	for (i = vmas_lower_bound(&mm->vmas, addr); i < mm->vmas.n && mm->vmas.v[i].start < end;
-	     i++)
-		mm->vmas.v[i].prot = prot;
+	     i++) {
+		struct vma *v = &mm->vmas.v[i];
+
+		/* A shared file mapping that becomes writable gets its pages from the file
+		 * again, so the file learns they may be stored to (get_page's write). */
+		if (v->file && !vma_private(v) && (prot & PROT_WRITE) && !(v->prot & PROT_WRITE))
+			mm_release_pages(mm, v->start, v->end);
+		v->prot = prot;
+	}
 	/* Drop the platform's mappings; the next access faults them back with the new
 	 * protection. */
 	mm_platform_unmap(mm, addr, end);
@@ -578,11 +609,25 @@ int mm_msync(struct mm *mm, uaddr_t addr, uint64_t len, int flags)
 	end = addr + PAGE_ALIGN_UP(len);
 	if (end < addr)
 		return -ENOMEM;
-	/* Shared mappings are the file's own pages (tmpfs) or read-only copies, so there
-	 * is nothing to write back yet; the range must still be mapped. */
+	/* Shared mappings are the file's own pages (tmpfs, a page cache) or read-only
+	 * copies. MS_SYNC writes a page cache's stores back and syncs the file, as Linux's
+	 * vfs_fsync_range; MS_ASYNC has nothing to start (read() already sees the pages). */
 	pthread_mutex_lock(&mm->lock);
 	if (end > addr && !fully_mapped(mm, addr, end))
 		err = -ENOMEM;
+	if (!err && (flags & MS_SYNC)) {
+		for (size_t i = vmas_lower_bound(&mm->vmas, addr);
+		     i < mm->vmas.n && mm->vmas.v[i].start < end; i++) {
+			struct vma *v = &mm->vmas.v[i];
+
+			if (!v->file || vma_private(v) || !v->file->ops || !v->file->ops->fsync ||
+			    !v->file->ops->get_page)
+				continue;
+			err = v->file->ops->fsync(v->file, true);
+			if (err)
+				break;
+		}
+	}
 	pthread_mutex_unlock(&mm->lock);
 	return err;
 }

@@ -1,10 +1,11 @@
 /*
- * Calls on an open descriptor: getdents/getdents64, ftruncate, fsync/fdatasync,
- * fchmod/fchown, fchdir, close_range.
+ * Calls on an open descriptor: getdents/getdents64, ftruncate, fallocate,
+ * fsync/fdatasync/syncfs/sync_file_range (and sync), fchmod/fchown, fchdir, close_range.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <linux/close_range.h>
 
 #include "fs/vfs/vfs.h"
@@ -99,7 +100,7 @@ long sys_ftruncate(struct task *t, const struct sysargs *a)
 static long do_fsync(struct task *t, int fd, bool datasync)
 {
 	struct file *f = fdt_get(t->fdt, fd);
-	long ret = 0;
+	long ret;
 
 	if (!f)
 		return -EBADF;
@@ -107,11 +108,81 @@ static long do_fsync(struct task *t, int fd, bool datasync)
 		ret = -EBADF;
 	else if (f->ops && f->ops->fsync)
 		ret = f->ops->fsync(f, datasync);
+	else
+		ret = -EINVAL; /* pipes, sockets, devices: nothing that could be synced */
 	file_put(f);
 	return ret;
 }
 
-/* fsync(2): in-memory filesystems have nothing to flush. */
+/* fallocate(2): the checks and modes are the VFS's and the filesystem's. */
+long sys_fallocate(struct task *t, const struct sysargs *a)
+{
+	struct file *f = fdt_get(t->fdt, sysarg_int(a, 0));
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	if (f->flags & O_PATH)
+		ret = -EBADF;
+	else
+		ret = vfs_fallocate(f, sysarg_int(a, 1), sysarg_long(a, 2), sysarg_long(a, 3));
+	file_put(f);
+	return ret;
+}
+
+/* sync(2): tmpfs lives in memory, and gofer-backed files are written through to their
+ * host fds at once (their shared-mapping pages on msync, fsync and close), so there is
+ * no sentry-side cache for it to flush. */
+long sys_sync(struct task *t, const struct sysargs *a)
+{
+	(void)t;
+	(void)a;
+	return 0;
+}
+
+/* syncfs(2): as sync, for one filesystem; the fd must be a real open file. */
+long sys_syncfs(struct task *t, const struct sysargs *a)
+{
+	struct file *f = fdt_get(t->fdt, sysarg_int(a, 0));
+	long ret = 0;
+
+	if (!f)
+		return -EBADF;
+	if (f->flags & O_PATH)
+		ret = -EBADF;
+	file_put(f);
+	return ret;
+}
+
+/* sync_file_range(2): Linux's argument checks; a write-out request flushes the file's
+ * data as fdatasync would (the only cache is a shared mapping's pages). */
+long sys_sync_file_range(struct task *t, const struct sysargs *a)
+{
+	const unsigned valid =
+		SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
+	int64_t off = sysarg_long(a, 1), nbytes = sysarg_long(a, 2), end;
+	unsigned flags = sysarg_uint(a, 3);
+	struct file *f = fdt_get(t->fdt, sysarg_int(a, 0));
+	uint32_t mode;
+	long ret = 0;
+
+	if (!f)
+		return -EBADF;
+	mode = f->inode->mode;
+	if (f->flags & O_PATH)
+		ret = -EBADF;
+	else if ((flags & ~valid) || off < 0 || nbytes < 0 ||
+		 __builtin_add_overflow(off, nbytes, &end))
+		ret = -EINVAL;
+	else if (!S_ISREG(mode) && !S_ISBLK(mode) && !S_ISDIR(mode) && !S_ISLNK(mode))
+		ret = -ESPIPE;
+	else if ((flags & SYNC_FILE_RANGE_WRITE) && f->ops && f->ops->fsync)
+		ret = f->ops->fsync(f, true);
+	file_put(f);
+	return ret;
+}
+
+/* fsync(2) */
 long sys_fsync(struct task *t, const struct sysargs *a)
 {
 	return do_fsync(t, sysarg_int(a, 0), false);

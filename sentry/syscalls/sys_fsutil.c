@@ -14,6 +14,7 @@ void sys_fs_cred(struct task *t, struct vfs_cred *c)
 {
 	memset(c, 0, sizeof(*c));
 	task_vfs_cred(t, c);
+	c->cap_sys_admin = t->cred->cap_effective & (1ULL << 21); /* CAP_SYS_ADMIN */
 }
 
 int sys_nofile(struct task *t)

@@ -45,6 +45,10 @@ static inline bool sys_at_anon(const struct sys_at *at)
 	return !at->name[0] && at->held && !at->held->path.dentry;
 }
 
+/* fcntl's record-lock commands (F_GETLK..., F_OFD_*) on f, arg the guest's struct
+ * flock (sys_lock.c). */
+long sys_fcntl_lock(struct task *t, struct file *f, int cmd, uaddr_t arg);
+
 /* kstat -> the guest's struct stat / struct statx, copied out. */
 int sys_put_stat(struct task *t, uaddr_t addr, const struct kstat *st);
 int sys_put_statx(struct task *t, uaddr_t addr, const struct kstat *st, unsigned mask);

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 #include "fs/vfs/vfs.h"
@@ -14,7 +15,9 @@
 #include "sentry/syscalls/sys_pipe.h"
 #include "sentry/syscalls/syscalls.h"
 
-static long do_openat(struct task *t, int dirfd, uaddr_t upath, int flags, uint32_t mode)
+/* openat with openat2's LOOKUP_* restrictions (0 for the classic calls). */
+static long do_openat(struct task *t, int dirfd, uaddr_t upath, int flags, uint32_t mode,
+		      unsigned lookup)
 {
 	struct sys_at at;
 	struct file *f;
@@ -23,9 +26,16 @@ static long do_openat(struct task *t, int dirfd, uaddr_t upath, int flags, uint3
 	ret = sys_at_begin(t, dirfd, upath, false, &at);
 	if (ret < 0)
 		goto out_end;
+	if ((lookup & (LOOKUP_BENEATH | LOOKUP_IN_ROOT)) && at.name[0] == '/' &&
+	    dirfd != AT_FDCWD) {
+		/* a scoped walk starts at the dirfd even for "/...": check it as a dir */
+		ret = sys_at_start(t, dirfd, ".", &at.held, &at.start);
+		if (ret < 0)
+			goto out_end;
+	}
 	if (!(flags & O_CREAT) && (flags & O_TMPFILE) != O_TMPFILE)
 		mode = 0;
-	ret = vfs_openat(t->fs, at.start, at.name, flags, mode & 07777, &at.cred, &f);
+	ret = vfs_openat2(t->fs, at.start, at.name, flags, mode & 07777, lookup, &at.cred, &f);
 	if (ret < 0)
 		goto out_end;
 	ret = sys_pipe_open_wait(t, f);
@@ -43,21 +53,128 @@ out_end:
 /* open(2): the new fd, or -errno. */
 long sys_open(struct task *t, const struct sysargs *a)
 {
-	return do_openat(t, AT_FDCWD, sysarg_addr(a, 0), sysarg_int(a, 1), sysarg_uint(a, 2));
+	return do_openat(t, AT_FDCWD, sysarg_addr(a, 0), sysarg_int(a, 1), sysarg_uint(a, 2), 0);
 }
 
 /* openat(2) */
 long sys_openat(struct task *t, const struct sysargs *a)
 {
 	return do_openat(t, sysarg_int(a, 0), sysarg_addr(a, 1), sysarg_int(a, 2),
-			 sysarg_uint(a, 3));
+			 sysarg_uint(a, 3), 0);
 }
 
 /* creat(2) is open(O_CREAT|O_WRONLY|O_TRUNC). */
 long sys_creat(struct task *t, const struct sysargs *a)
 {
 	return do_openat(t, AT_FDCWD, sysarg_addr(a, 0), O_CREAT | O_WRONLY | O_TRUNC,
-			 sysarg_uint(a, 1));
+			 sysarg_uint(a, 1), 0);
+}
+
+/* struct open_how of openat2(2); later versions only append fields. */
+struct linux_open_how {
+	uint64_t flags, mode, resolve;
+};
+#define OPEN_HOW_SIZE_VER0 24
+#define OPEN_HOW_SIZE_MAX 4096 /* Linux refuses structs larger than a page */
+
+#define RESOLVE_NO_XDEV_ 0x01
+#define RESOLVE_NO_MAGICLINKS_ 0x02
+#define RESOLVE_NO_SYMLINKS_ 0x04
+#define RESOLVE_BENEATH_ 0x08
+#define RESOLVE_IN_ROOT_ 0x10
+#define RESOLVE_CACHED_ 0x20
+
+/* Every flag open(2) knows; openat2 refuses the rest instead of ignoring them. */
+#define OPEN_VALID_FLAGS                                                                      \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_SYNC | \
+	 O_DSYNC | O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME |  \
+	 O_CLOEXEC | O_PATH | O_TMPFILE)
+#define OPEN_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)
+#define O_TMPFILE_BIT (O_TMPFILE & ~O_DIRECTORY) /* O_TMPFILE includes O_DIRECTORY */
+
+/* Copies a size-versioned struct: a larger guest struct must be zero past ours (E2BIG). */
+static long copy_struct_in(struct task *t, uaddr_t src, size_t usize, void *dst, size_t ksize)
+{
+	uint8_t tail[256];
+	size_t off;
+	long ret;
+
+	memset(dst, 0, ksize);
+	ret = task_copy_in(t, src, dst, MIN(usize, ksize));
+	if (ret < 0)
+		return ret;
+	for (off = ksize; off < usize; off += sizeof(tail)) {
+		size_t n = MIN(sizeof(tail), usize - off);
+
+		ret = task_copy_in(t, src + off, tail, n);
+		if (ret < 0)
+			return ret;
+		for (size_t i = 0; i < n; i++) {
+			if (tail[i])
+				return -E2BIG;
+		}
+	}
+	return 0;
+}
+
+/* build_open_flags() for openat2: the errno Linux gives each bad combination. */
+static long open_how_check(const struct linux_open_how *how, unsigned *lookup)
+{
+	uint64_t flags = how->flags;
+	int acc = (int)(flags & O_ACCMODE);
+
+	if (flags & ~(uint64_t)OPEN_VALID_FLAGS)
+		return -EINVAL;
+	if (how->resolve &
+	    ~(uint64_t)(RESOLVE_NO_XDEV_ | RESOLVE_NO_MAGICLINKS_ | RESOLVE_NO_SYMLINKS_ |
+			RESOLVE_BENEATH_ | RESOLVE_IN_ROOT_ | RESOLVE_CACHED_))
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_BENEATH_) && (how->resolve & RESOLVE_IN_ROOT_))
+		return -EINVAL;
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
+		if (how->mode & ~(uint64_t)07777)
+			return -EINVAL;
+	} else if (how->mode) {
+		return -EINVAL;
+	}
+	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
+		return -EINVAL;
+	if ((flags & O_TMPFILE_BIT) &&
+	    (((flags & O_TMPFILE) != O_TMPFILE) || (acc != O_WRONLY && acc != O_RDWR)))
+		return -EINVAL;
+	if ((flags & O_PATH) && (flags & ~(uint64_t)OPEN_PATH_FLAGS))
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_CACHED_) && (flags & (O_TRUNC | O_CREAT | O_TMPFILE_BIT)))
+		return -EAGAIN;
+	*lookup = ((how->resolve & RESOLVE_NO_XDEV_) ? LOOKUP_NO_XDEV : 0) |
+		  ((how->resolve & RESOLVE_NO_MAGICLINKS_) ? LOOKUP_NO_MAGICLINKS : 0) |
+		  ((how->resolve & RESOLVE_NO_SYMLINKS_) ? LOOKUP_NO_SYMLINKS : 0) |
+		  ((how->resolve & RESOLVE_BENEATH_) ? LOOKUP_BENEATH : 0) |
+		  ((how->resolve & RESOLVE_IN_ROOT_) ? LOOKUP_IN_ROOT : 0) |
+		  ((how->resolve & RESOLVE_CACHED_) ? LOOKUP_CACHED : 0);
+	return 0;
+}
+
+/* openat2(2): openat with a versioned struct open_how and RESOLVE_* restrictions. */
+long sys_openat2(struct task *t, const struct sysargs *a)
+{
+	size_t usize = sysarg_size(a, 3);
+	struct linux_open_how how;
+	unsigned lookup;
+	long ret;
+
+	if (usize < OPEN_HOW_SIZE_VER0)
+		return -EINVAL;
+	if (usize > OPEN_HOW_SIZE_MAX)
+		return -E2BIG;
+	ret = copy_struct_in(t, sysarg_addr(a, 2), usize, &how, sizeof(how));
+	if (ret < 0)
+		return ret;
+	ret = open_how_check(&how, &lookup);
+	if (ret < 0)
+		return ret;
+	return do_openat(t, sysarg_int(a, 0), sysarg_addr(a, 1), (int)how.flags, (uint32_t)how.mode,
+			 lookup);
 }
 
 /* close(2) */
@@ -122,93 +239,8 @@ long sys_dup3(struct task *t, const struct sysargs *a)
 	return do_dup3(t, oldfd, newfd, flags & O_CLOEXEC);
 }
 
-/* struct flock of x86-64 (the same for the *64 commands). */
-struct linux_flock {
-	int16_t l_type, l_whence;
-	int64_t l_start, l_len;
-	int32_t l_pid;
-};
-_Static_assert(sizeof(struct linux_flock) == 32, "struct flock is 32 bytes on x86-64");
-
-/* l_whence/l_start/l_len -> an absolute inclusive range, as Linux's flock_to_posix_lock. */
-static long flock_range(struct file *f, const struct linux_flock *lf, struct vfs_flock *fl)
-{
-	int64_t base, start, end;
-	struct kstat st;
-	long ret;
-
-	switch (lf->l_whence) {
-	case SEEK_SET:
-		base = 0;
-		break;
-	case SEEK_CUR:
-		base = __atomic_load_n(&f->pos, __ATOMIC_RELAXED);
-		break;
-	case SEEK_END:
-		ret = vfs_fstat(f, &st);
-		if (ret < 0)
-			return ret;
-		base = st.size;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (__builtin_add_overflow(base, lf->l_start, &start))
-		return -EOVERFLOW;
-	if (lf->l_len > 0) {
-		if (__builtin_add_overflow(start, lf->l_len - 1, &end))
-			return -EOVERFLOW;
-	} else if (lf->l_len < 0) {
-		end = start - 1;
-		if (__builtin_add_overflow(start, lf->l_len, &start))
-			return -EINVAL;
-	} else {
-		end = INT64_MAX;
-	}
-	if (start < 0)
-		return -EINVAL;
-	fl->type = lf->l_type;
-	fl->start = start;
-	fl->end = end;
-	return 0;
-}
-
-/* F_GETLK / F_SETLK / F_SETLKW on f; the owner is the caller's fd table. */
-static long fcntl_lock(struct task *t, struct file *f, int cmd, uaddr_t arg)
-{
-	struct linux_flock lf;
-	struct vfs_flock fl;
-	long ret;
-
-	if (f->flags & O_PATH)
-		return -EBADF;
-	ret = task_copy_in(t, arg, &lf, sizeof(lf));
-	if (ret < 0)
-		return ret;
-	ret = flock_range(f, &lf, &fl);
-	if (ret < 0)
-		return ret;
-	fl.pid = t->tg->tgid;
-	if (cmd == F_GETLK) {
-		ret = vfs_posix_getlk(f->inode, t->fdt, &fl);
-		if (ret < 0)
-			return ret;
-		lf.l_type = fl.type;
-		if (fl.type != F_UNLCK) {
-			lf.l_whence = SEEK_SET;
-			lf.l_start = fl.start;
-			lf.l_len = fl.end == INT64_MAX ? 0 : fl.end - fl.start + 1;
-			lf.l_pid = fl.pid;
-		}
-		return task_copy_out(t, arg, &lf, sizeof(lf));
-	}
-	if ((fl.type == F_RDLCK && !file_readable(f)) || (fl.type == F_WRLCK && !file_writable(f)))
-		return -EBADF;
-	return vfs_posix_setlk(f->inode, t->fdt, &fl, cmd == F_SETLKW);
-}
-
-/* fcntl(2): descriptor and status flags, F_DUPFD*, POSIX record locks; the rest
- * (OFD locks, leases, pipe sizes, seals...) is -EINVAL. */
+/* fcntl(2): descriptor and status flags, F_DUPFD*, POSIX and OFD record locks
+ * (sys_lock.c), pipe sizes; the rest (leases, seals...) is -EINVAL. */
 long sys_fcntl(struct task *t, const struct sysargs *a)
 {
 	int fd = sysarg_int(a, 0), cmd = sysarg_int(a, 1);
@@ -244,7 +276,10 @@ long sys_fcntl(struct task *t, const struct sysargs *a)
 	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
-		ret = fcntl_lock(t, f, cmd, arg);
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		ret = sys_fcntl_lock(t, f, cmd, arg);
 		break;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:

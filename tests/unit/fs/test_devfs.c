@@ -80,6 +80,52 @@ TEST(dev_tree_has_links_and_a_shm_dir)
 	fix_teardown(&fx);
 }
 
+TEST(terminal_nodes_exist_and_have_no_driver_yet)
+{
+	static const struct {
+		const char *path;
+		unsigned major, minor, mode;
+	} nodes[] = {
+		{ "/dev/tty", 5, 0, 0666 },
+		{ "/dev/console", 5, 1, 0600 },
+		{ "/dev/ptmx", 5, 2, 0666 },
+	};
+	struct fsfix fx;
+	struct kstat st;
+
+	fix_setup(&fx);
+	mount_dev(&fx);
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		struct file *f;
+
+		ASSERT_EQ(vfs_statat(fx.v, NULL, nodes[i].path, 0, NULL, &st), 0);
+		EXPECT_EQ(st.mode, S_IFCHR | nodes[i].mode);
+		EXPECT_EQ(st.rdev, makedev(nodes[i].major, nodes[i].minor));
+		/* no controlling terminal, console or pty master in the sandbox yet */
+		EXPECT_EQ(fix_open(&fx, nodes[i].path, O_RDWR, &f), -ENXIO);
+	}
+	ASSERT_EQ(vfs_statat(fx.v, NULL, "/dev/pts", 0, NULL, &st), 0);
+	EXPECT_EQ(st.mode, S_IFDIR | 0755);
+	fix_teardown(&fx);
+}
+
+TEST(shm_gets_a_tmpfs_of_its_own)
+{
+	struct fsfix fx;
+	struct kstat dev, shm;
+
+	fix_setup(&fx);
+	mount_dev(&fx);
+	ASSERT_EQ(devfs_mount_shm(fx.v, "/dev/shm"), 0);
+	ASSERT_EQ(vfs_statat(fx.v, NULL, "/dev", 0, NULL, &dev), 0);
+	ASSERT_EQ(vfs_statat(fx.v, NULL, "/dev/shm", 0, NULL, &shm), 0);
+	EXPECT_TRUE(dev.dev != shm.dev);
+	EXPECT_EQ(shm.mode, S_IFDIR | 01777);
+	EXPECT_EQ(fix_write_file(&fx, "/dev/shm/seg", "x"), 0);
+	EXPECT_EQ(devfs_mount_shm(fx.v, "/dev/null"), -ENOTDIR);
+	fix_teardown(&fx);
+}
+
 TEST(hostfd_passes_io_and_fstat_to_the_host_fd)
 {
 	struct file *f;

@@ -223,7 +223,7 @@ TEST(name_limits_and_empty_paths)
 	struct kstat st;
 
 	fix_setup(&fx);
-	memset(longname, 'a', 256);
+	memset(longname, 'a', 257); /* "/" + 256 */
 	longname[0] = '/';
 	longname[257] = '\0';
 	EXPECT_EQ(vfs_statat(fx.v, NULL, longname, 0, NULL, &st), -ENAMETOOLONG);

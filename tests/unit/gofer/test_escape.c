@@ -165,6 +165,32 @@ TEST(warden_gofer_survives_every_op_under_its_filter)
 	gofix_stop(&fx); /* EXPECTs exit status 0 */
 }
 
+/* What the dentry cache does to a gofer: tens of thousands of live fids (a fid table big
+ * enough that realloc moves it with mremap), clunked in batches, all under the filter. */
+TEST(warden_gofer_holds_many_fids_under_its_filter)
+{
+	enum { NFIDS = 17000 };
+	static uint32_t fids[NFIDS];
+	struct gofer_stat st;
+	struct gofix fx;
+	uint32_t root;
+
+	if (geteuid() != 0)
+		SKIP("chroot needs root");
+	make_tree();
+	gofix_start_process(&fx, root_dir, 2, true);
+	ASSERT_EQ(gofer_attach(fx.c, &root, &st), 0);
+	for (int i = 0; i < NFIDS; i++)
+		ASSERT_EQ(gofer_walk(fx.c, root, "f", &fids[i], &st), 0);
+	/* all but the first, in batches */
+	for (int i = 1; i < NFIDS; i++)
+		EXPECT_EQ(gofer_clunk_deferred(fx.c, fids[i]), 0);
+	EXPECT_GE(gofer_clunk_flush(fx.c), 0);
+	EXPECT_EQ(gofer_stat(fx.c, fids[0], &st), 0);
+	EXPECT_EQ(gofer_stat(fx.c, fids[1], &st), -EBADF);
+	gofix_stop(&fx); /* EXPECTs exit status 0: no SIGSYS */
+}
+
 TEST(warden_gofer_read_only)
 {
 	struct gofer_stat st;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fs/gofer/goferfs.h"
+#include "fs/vfs/internal.h"
 #include "tests/harness/harness.h"
 #include "tests/unit/fs/fsfix.h"
 #include "tests/unit/gofer/gofix.h"
@@ -175,6 +176,61 @@ TEST(getdents_lists_the_directory)
 	file_put(f);
 	fix_teardown(&fx);
 	gofix_stop(&gx);
+}
+
+/* The exclusive policy: names, absent names and attributes are cached, the host tree
+ * being the sandbox's alone; a shrink of the cache makes the host's changes visible. */
+TEST(the_cache_keeps_what_it_saw_until_shrunk)
+{
+	const char *dir = harness_tmpdir();
+	struct fsfix fx;
+	struct gofix gx;
+	struct kstat st;
+
+	make_tree(dir);
+	gofer_view(&fx, &gx, dir, true);
+	EXPECT_EQ(vfs_statat(fx.v, NULL, "/late", 0, NULL, &st), -ENOENT);
+	ASSERT_EQ(vfs_statat(fx.v, NULL, "/top", 0, NULL, &st), 0);
+	EXPECT_EQ(st.size, 8);
+	gofix_write(dir, "late", "behind the sandbox's back");
+	ASSERT_EQ(truncate(host(dir, "top"), 3), 0);
+	EXPECT_EQ(vfs_statat(fx.v, NULL, "/late", 0, NULL, &st), -ENOENT);
+	ASSERT_EQ(vfs_statat(fx.v, NULL, "/top", 0, NULL, &st), 0);
+	EXPECT_EQ(st.size, 8);
+	dcache_shrink(NULL);
+	EXPECT_EQ(vfs_statat(fx.v, NULL, "/late", 0, NULL, &st), 0);
+	ASSERT_EQ(vfs_statat(fx.v, NULL, "/top", 0, NULL, &st), 0);
+	EXPECT_EQ(st.size, 3);
+	fix_teardown(&fx);
+	gofix_stop(&gx);
+}
+
+TEST(evicted_dentries_give_their_fids_back)
+{
+	const char *dir = harness_tmpdir();
+	int fds0 = gofix_count_fds(), fds1;
+	struct fsfix fx;
+	struct gofix gx;
+	char name[64];
+
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		gofix_write(dir, name, "");
+	}
+	gofer_view(&fx, &gx, dir, true);
+	fds1 = gofix_count_fds();
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "/f%d", i);
+		ASSERT_EQ(vfs_statat(fx.v, NULL, name, 0, NULL, &(struct kstat){ 0 }), 0);
+	}
+	/* cached, unused: each still holds its fid (an O_PATH fd in the server thread) */
+	EXPECT_GE(gofix_count_fds(), fds1 + 300);
+	dcache_shrink(NULL);
+	/* gone but for the deferred clunks still waiting for a full batch */
+	EXPECT_LT(gofix_count_fds(), fds1 + GOFER_CLUNK_BATCH);
+	fix_teardown(&fx);
+	gofix_stop(&gx);
+	EXPECT_EQ(gofix_count_fds(), fds0);
 }
 
 TEST(read_only_goferfs_is_erofs)

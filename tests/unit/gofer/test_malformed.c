@@ -119,6 +119,16 @@ TEST(server_answers_malformed_requests_and_survives)
 	EXPECT_EQ(raw_call(fd, buf, len, NULL), -EINVAL);
 	len = build(buf, GOFER_OP_WALK, root, "", 0);
 	EXPECT_EQ(raw_call(fd, buf, len, NULL), -EINVAL);
+	/* a clunk whose extra fids don't tile its data, or are more than a batch */
+	len = build(buf, GOFER_OP_CLUNK, GOFER_NOFID, "", 0);
+	req->data_len = 3;
+	req->hdr.len += 3;
+	EXPECT_EQ(raw_call(fd, buf, len + 3, NULL), -EINVAL);
+	len = build(buf, GOFER_OP_CLUNK, GOFER_NOFID, "", 0);
+	req->data_len = (GOFER_CLUNK_BATCH + 1) * 4;
+	req->hdr.len += req->data_len;
+	memset(buf + len, 0xff, req->data_len);
+	EXPECT_EQ(raw_call(fd, buf, len + req->data_len, NULL), -EINVAL);
 	/* unknown ops */
 	len = build(buf, 0, root, "", 0);
 	EXPECT_EQ(raw_call(fd, buf, len, NULL), -EINVAL);

@@ -9,6 +9,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "tests/harness/harness.h"
 #include "tests/unit/gofer/gofix.h"
 
@@ -338,6 +339,113 @@ TEST(readdir_continues_over_1000_entries)
 		EXPECT_EQ(col.seen[i], 1);
 	ASSERT_EQ(gofer_walk(fx.c, root, name, &f, &st), 0);
 	EXPECT_EQ(gofer_readdir(fx.c, f, 0, collect_fn, &col, &next), -ENOTDIR);
+	gofix_stop(&fx);
+}
+
+TEST(deferred_clunks_go_in_batches)
+{
+	const char *dir = harness_tmpdir();
+	int fds0 = gofix_count_fds(), fds1;
+	uint32_t root, fids[GOFER_CLUNK_BATCH + 10];
+	struct gofer_stat st;
+	struct gofix fx;
+
+	gofix_write(dir, "f", "x");
+	gofix_start(&fx, dir, 2, false);
+	ASSERT_EQ(gofer_attach(fx.c, &root, &st), 0);
+	fds1 = gofix_count_fds();
+	for (size_t i = 0; i < ARRAY_SIZE(fids); i++)
+		ASSERT_EQ(gofer_walk(fx.c, root, "f", &fids[i], &st), 0);
+	/* one O_PATH fd per fid, in this process's server thread */
+	EXPECT_EQ(gofix_count_fds(), fds1 + (int)ARRAY_SIZE(fids));
+	for (size_t i = 0; i < GOFER_CLUNK_BATCH - 1; i++)
+		EXPECT_EQ(gofer_clunk_deferred(fx.c, fids[i]), 0);
+	/* nothing sent yet: every fid still works */
+	EXPECT_EQ(gofer_stat(fx.c, fids[0], &st), 0);
+	EXPECT_EQ(gofix_count_fds(), fds1 + (int)ARRAY_SIZE(fids));
+	/* the batch's last fid sends it */
+	EXPECT_EQ(gofer_clunk_deferred(fx.c, fids[GOFER_CLUNK_BATCH - 1]), 0);
+	EXPECT_EQ(gofer_stat(fx.c, fids[0], &st), -EBADF);
+	EXPECT_EQ(gofer_stat(fx.c, fids[GOFER_CLUNK_BATCH - 1], &st), -EBADF);
+	EXPECT_EQ(gofix_count_fds(), fds1 + 10);
+	/* a flush sends what waits, and says how many */
+	for (size_t i = GOFER_CLUNK_BATCH; i < ARRAY_SIZE(fids); i++)
+		EXPECT_EQ(gofer_clunk_deferred(fx.c, fids[i]), 0);
+	EXPECT_EQ(gofer_clunk_flush(fx.c), 10);
+	EXPECT_EQ(gofer_clunk_flush(fx.c), 0);
+	EXPECT_EQ(gofer_stat(fx.c, fids[GOFER_CLUNK_BATCH], &st), -EBADF);
+	EXPECT_EQ(gofix_count_fds(), fds1);
+	/* a batch with a stale fid forgets the others all the same */
+	ASSERT_EQ(gofer_walk(fx.c, root, "f", &fids[0], &st), 0);
+	for (size_t i = 0; i < GOFER_CLUNK_BATCH - 2; i++)
+		EXPECT_EQ(gofer_clunk_deferred(fx.c, 1000000), 0);
+	EXPECT_EQ(gofer_clunk_deferred(fx.c, fids[0]), 0);
+	EXPECT_EQ(gofer_clunk_deferred(fx.c, 1000001), -EBADF);
+	EXPECT_EQ(gofer_stat(fx.c, fids[0], &st), -EBADF);
+	EXPECT_EQ(gofix_count_fds(), fds1);
+	gofix_stop(&fx);
+	EXPECT_EQ(gofix_count_fds(), fds0);
+}
+
+TEST(a_directory_read_to_its_end_holds_no_fd)
+{
+	const char *dir = harness_tmpdir();
+	struct collect col = { 0 };
+	uint64_t cookie = 0, next;
+	struct gofer_stat st;
+	struct gofix fx;
+	uint32_t root;
+	int fds1, got, calls = 0;
+
+	gofix_write(dir, "a", "");
+	gofix_write(dir, "b", "");
+	gofix_start(&fx, dir, 1, false);
+	ASSERT_EQ(gofer_attach(fx.c, &root, &st), 0);
+	fds1 = gofix_count_fds();
+	/* one reply holds it all, and says it was the end */
+	ASSERT_EQ(gofer_readdir(fx.c, root, 0, collect_fn, &col, &next), 2);
+	EXPECT_EQ(next, GOFER_COOKIE_END);
+	EXPECT_EQ(gofix_count_fds(), fds1);
+	/* the call that would find the end is answered by the client: for a fid the gofer
+	 * doesn't know, a round trip would say -EBADF */
+	EXPECT_EQ(gofer_readdir(fx.c, 999999, next, collect_fn, &col, &next), 0);
+	EXPECT_EQ(col.n, 2);
+	/* a listing in many replies: only the last says it is the end */
+	for (int i = 0; i < 600; i++) {
+		char name[160];
+
+		snprintf(name, sizeof(name), "many-%0140d", i);
+		gofix_write(dir, name, "");
+	}
+	col.n = 0;
+	while ((got = gofer_readdir(fx.c, root, cookie, collect_fn, &col, &next)) > 0) {
+		calls++;
+		cookie = next;
+	}
+	EXPECT_EQ(got, 0);
+	EXPECT_EQ(col.n, 602);
+	EXPECT_GT(calls, 1);
+	EXPECT_EQ(cookie, GOFER_COOKIE_END);
+	EXPECT_EQ(gofix_count_fds(), fds1);
+	gofix_stop(&fx);
+}
+
+TEST(the_client_refuses_host_xattr_namespaces_itself)
+{
+	const char *dir = harness_tmpdir();
+	struct gofer_stat st;
+	struct gofix fx;
+	uint32_t root;
+	char v[8];
+
+	gofix_start(&fx, dir, 1, false);
+	ASSERT_EQ(gofer_attach(fx.c, &root, &st), 0);
+	/* the fid is bogus: an answer other than -EBADF never reached the gofer */
+	EXPECT_EQ(gofer_getxattr(fx.c, 999999, "security.selinux", v, sizeof(v)), -EOPNOTSUPP);
+	EXPECT_EQ(gofer_getxattr(fx.c, 999999, "system.posix_acl_access", NULL, 0), -EOPNOTSUPP);
+	EXPECT_EQ(gofer_setxattr(fx.c, 999999, "security.x", "v", 1, 0), -EOPNOTSUPP);
+	EXPECT_EQ(gofer_removexattr(fx.c, 999999, "user."), -EOPNOTSUPP);
+	EXPECT_EQ(gofer_getxattr(fx.c, 999999, "user.x", v, sizeof(v)), -EBADF);
 	gofix_stop(&fx);
 }
 

@@ -263,6 +263,15 @@ void mm_set_brk_start(struct mm *mm, uaddr_t start)
 	mm->brk = start;
 }
 
+/* The last exec record, for tests (no reference is taken on the file). */
+struct mm_exe_info fake_exe_info;
+
+void mm_set_exe_info(struct mm *mm, const struct mm_exe_info *info)
+{
+	(void)mm;
+	fake_exe_info = *info;
+}
+
 long mm_mmap(struct mm *mm, uaddr_t addr, uint64_t len, int prot, int flags, struct file *file,
 	     uint64_t off)
 {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/util.h"
+#include "sentry/mm/mm.h"
 
 struct mm;
 struct file;
@@ -32,6 +33,9 @@ size_t fake_mm_vmas(struct mm *mm, const struct fake_vma **out);
 uaddr_t fake_mm_brk(struct mm *mm);
 /* Reads guest memory as the guest would see it. 0 or -EFAULT. */
 int fake_mm_read(struct mm *mm, uaddr_t addr, void *buf, size_t len);
+
+/* What the loader last recorded with mm_set_exe_info (procfs's cmdline, environ, exe). */
+extern struct mm_exe_info fake_exe_info;
 
 /* The host path a fake file was opened with, and its open flags. */
 const char *fake_file_path(struct file *f);

@@ -241,6 +241,21 @@ TEST(load_static_exec)
 	EXPECT_EQ(gs.envc, 2);
 	EXPECT_STREQ(gs.envp[1], "PATH=/bin");
 	EXPECT_STREQ(gs.execfn, "/bin/busybox");
+	{
+		/* The exec record procfs reads: argv's and envp's strings, back to back. */
+		static const char args[] = "busybox\0echo\0hi", env[] = "A=B\0PATH=/bin";
+		char buf[64];
+
+		EXPECT_TRUE(fake_exe_info.exe == res.exe);
+		EXPECT_EQ(fake_exe_info.start_stack, res.sp);
+		ASSERT_EQ(fake_exe_info.arg_end - fake_exe_info.arg_start, sizeof(args));
+		ASSERT_EQ(fake_mm_read(mm, fake_exe_info.arg_start, buf, sizeof(args)), 0);
+		EXPECT_MEMEQ(buf, args, sizeof(args));
+		EXPECT_EQ(fake_exe_info.env_start, fake_exe_info.arg_end);
+		ASSERT_EQ(fake_exe_info.env_end - fake_exe_info.env_start, sizeof(env));
+		ASSERT_EQ(fake_mm_read(mm, fake_exe_info.env_start, buf, sizeof(env)), 0);
+		EXPECT_MEMEQ(buf, env, sizeof(env));
+	}
 	EXPECT_EQ(auxv_get(&gs, AT_ENTRY), res.entry);
 	EXPECT_EQ(auxv_get(&gs, AT_BASE), 0);
 	EXPECT_EQ(auxv_get(&gs, AT_PAGESZ), PAGE_SIZE);
