@@ -240,33 +240,6 @@ static bool needs_whiteout(struct inode *dir, const char *name, struct inode *vi
 	return OI(victim)->lower || ovl_lower_has(dir, name);
 }
 
-static int ovl_unlink(struct inode *dir, const char *name, struct inode *victim)
-{
-	struct ovl_sb *osb = OSB(dir->sb);
-	struct inode *udir;
-	bool need_wo;
-	int err;
-
-	pthread_rwlock_wrlock(&osb->ns_lock);
-	err = ovl_copy_up(dir, true);
-	if (err < 0)
-		goto out_unlock;
-	udir = OI(dir)->upper;
-	need_wo = needs_whiteout(dir, name, victim);
-	if (OI(victim)->upper) {
-		err = udir->iops->unlink(udir, name, OI(victim)->upper);
-		if (err < 0)
-			goto out_unlock;
-	}
-	if (need_wo)
-		err = ovl_whiteout(udir, name);
-	forget_name(dir, name, victim);
-	ovl_sync_attrs(dir);
-out_unlock:
-	pthread_rwlock_unlock(&osb->ns_lock);
-	return err;
-}
-
 /* Whether an overlay directory has entries in the merged view (whiteouts don't count). */
 static int merged_empty(struct inode *dir)
 {
@@ -279,7 +252,8 @@ static int merged_empty(struct inode *dir)
 	return err;
 }
 
-static int ovl_rmdir(struct inode *dir, const char *name, struct inode *victim)
+/* unlink and rmdir: the upper copy goes, and a whiteout hides any lower one. */
+static int ovl_remove(struct inode *dir, const char *name, struct inode *victim, bool is_dir)
 {
 	struct ovl_sb *osb = OSB(dir->sb);
 	struct inode *udir, *vup;
@@ -287,7 +261,7 @@ static int ovl_rmdir(struct inode *dir, const char *name, struct inode *victim)
 	int err;
 
 	pthread_rwlock_wrlock(&osb->ns_lock);
-	err = merged_empty(victim);
+	err = is_dir ? merged_empty(victim) : 0;
 	if (err == 0)
 		err = ovl_copy_up(dir, true);
 	if (err < 0)
@@ -296,10 +270,14 @@ static int ovl_rmdir(struct inode *dir, const char *name, struct inode *victim)
 	vup = OI(victim)->upper;
 	need_wo = needs_whiteout(dir, name, victim);
 	if (vup) {
-		/* only whiteouts are left: they go with it */
-		err = ovl_purge_whiteouts(vup);
-		if (err == 0)
-			err = udir->iops->rmdir(udir, name, vup);
+		if (is_dir) {
+			/* only whiteouts are left: they go with it */
+			err = ovl_purge_whiteouts(vup);
+			if (err == 0)
+				err = udir->iops->rmdir(udir, name, vup);
+		} else {
+			err = udir->iops->unlink(udir, name, vup);
+		}
 		if (err < 0)
 			goto out_unlock;
 	}
@@ -310,6 +288,16 @@ static int ovl_rmdir(struct inode *dir, const char *name, struct inode *victim)
 out_unlock:
 	pthread_rwlock_unlock(&osb->ns_lock);
 	return err;
+}
+
+static int ovl_unlink(struct inode *dir, const char *name, struct inode *victim)
+{
+	return ovl_remove(dir, name, victim, false);
+}
+
+static int ovl_rmdir(struct inode *dir, const char *name, struct inode *victim)
+{
+	return ovl_remove(dir, name, victim, true);
 }
 
 /* The overlay inode for (dir, name): the live one if the cache holds it. +1. */

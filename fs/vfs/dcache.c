@@ -513,3 +513,15 @@ struct dentry *d_move_locked(struct dentry *d, struct dentry *parent, char *name
 		d_clear_flag(d, DENTRY_UNHASHED);
 	return old;
 }
+
+bool d_is_ancestor(const struct dentry *a, const struct dentry *d)
+{
+	/* a root is its own parent: the walk ends there */
+	for (;;) {
+		if (d == a)
+			return true;
+		if (d->parent == d)
+			return false;
+		d = d->parent;
+	}
+}

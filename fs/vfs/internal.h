@@ -45,6 +45,8 @@ void d_unhash_locked(struct dentry *d);
  * vfs_mount_lock held for writing. A cached entry for name in parent gives way. Returns
  * the old parent, whose reference the caller drops once no dentry lock is held. */
 struct dentry *d_move_locked(struct dentry *d, struct dentry *parent, char *name);
+/* Whether a is d or one of its ancestors within one filesystem (vfs_mount_lock held). */
+bool d_is_ancestor(const struct dentry *a, const struct dentry *d);
 /* Frees every unused cached dentry (of sb only, if not NULL). No dentry lock held. */
 void dcache_shrink(const struct super_block *sb);
 /* How many unused dentries the LRU keeps (default 16384); returns the old limit. */

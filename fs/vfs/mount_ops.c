@@ -18,24 +18,12 @@
 
 #define MNT_PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
 
-/* Whether d is a or below it within one filesystem, under vfs_mount_lock. */
-static bool d_under(const struct dentry *d, const struct dentry *a)
-{
-	for (;;) {
-		if (d == a)
-			return true;
-		if (d->parent == d)
-			return false;
-		d = d->parent;
-	}
-}
-
 /* Whether (mnt, d) is at or below (top_mnt, top_d), across mounts, under the lock. */
 static bool path_under_locked(struct mount *mnt, struct dentry *d, const struct path *top)
 {
 	for (;;) {
 		if (mnt == top->mnt)
-			return d_under(d, top->dentry);
+			return d_is_ancestor(top->dentry, d);
 		if (mnt->parent == mnt)
 			return false;
 		d = mnt->mountpoint;
@@ -118,7 +106,7 @@ static int clone_children_locked(struct mount *m, struct dentry *root, struct mo
 
 		if (bind && (c->flags & MS_UNBINDABLE))
 			continue;
-		if (!d_under(c->mountpoint, root))
+		if (!d_is_ancestor(root, c->mountpoint))
 			continue;
 		cc = clone_one(c, c->root);
 		if (!cc)

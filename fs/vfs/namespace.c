@@ -309,18 +309,6 @@ out_cleanup:
 
 /* ---- rename ---- */
 
-/* Whether a is d or one of its ancestors (same filesystem), under vfs_mount_lock. */
-static bool d_is_ancestor(const struct dentry *a, const struct dentry *d)
-{
-	for (;;) {
-		if (d == a)
-			return true;
-		if (d->parent == d)
-			return false;
-		d = d->parent;
-	}
-}
-
 /* Renames are serialized by vfs_mount_lock, so any order would do; address order keeps
  * lock checkers quiet. */
 static void lock_two(struct dentry *a, struct dentry *b)

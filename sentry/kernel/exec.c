@@ -92,24 +92,6 @@ int proc_exec_dethread(struct task *t)
 	return 0;
 }
 
-/* The fd table after exec is the process's own (CLONE_FILES without CLONE_THREAD). */
-static int exec_unshare_files(struct task *t)
-{
-	struct fdtable *n, *o;
-
-	if (ref_read(&t->fdt->ref) == 1)
-		return 0;
-	n = fdt_copy(t->fdt);
-	if (!n)
-		return -ENOMEM;
-	pthread_mutex_lock(&t->lock); /* procfs reads t->fdt under it */
-	o = t->fdt;
-	t->fdt = n;
-	pthread_mutex_unlock(&t->lock);
-	fdt_put(o);
-	return 0;
-}
-
 int task_execve(struct task *t, const char *path, char *const *argv, char *const *envp)
 {
 	struct loader_args la;
@@ -181,8 +163,9 @@ int task_execve_args(struct task *t, struct loader_args *la)
 	pthread_mutex_unlock(&t->tg->lock);
 	memset(&res, 0, sizeof(res));
 	err = loader_load(mm, la, &res);
+	/* The fd table after exec is the process's own (CLONE_FILES without CLONE_THREAD). */
 	if (!err && t->fdt)
-		err = exec_unshare_files(t);
+		err = task_unshare_files(t);
 	if (!err)
 		err = proc_exec_dethread(t);
 	if (!err)

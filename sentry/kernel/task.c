@@ -224,3 +224,20 @@ void *task_run(void *arg)
 	}
 	return NULL;
 }
+
+int task_unshare_files(struct task *t)
+{
+	struct fdtable *n, *o;
+
+	if (ref_read(&t->fdt->ref) == 1)
+		return 0;
+	n = fdt_copy(t->fdt);
+	if (!n)
+		return -ENOMEM;
+	pthread_mutex_lock(&t->lock); /* procfs reads t->fdt under it */
+	o = t->fdt;
+	t->fdt = n;
+	pthread_mutex_unlock(&t->lock);
+	fdt_put(o);
+	return 0;
+}

@@ -200,6 +200,9 @@ bool cred_capable(const struct cred *c, int cap);
 void task_commit_cred(struct task *t, struct cred *n, bool fix_caps);
 /* The fs view of t's creds (pointers valid while t->cred is held). */
 void task_vfs_cred(struct task *t, struct vfs_cred *out);
+/* Gives t a private copy of its fd table if it shares one (unshare(CLONE_FILES),
+ * CLOSE_RANGE_UNSHARE, exec). 0 or -ENOMEM. */
+int task_unshare_files(struct task *t);
 
 /* ---- guest memory helpers (wrap mm_copy_* on t->mm) ---- */
 int task_copy_in(struct task *t, uaddr_t src, void *dst, size_t n);

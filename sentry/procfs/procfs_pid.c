@@ -95,57 +95,43 @@ const struct synth_ops procfs_ns_dir_ops = {
 		name, S_IFLNK | 0777, ops, NULL \
 	}
 
+/* The entries a process directory shares with a thread directory, in name order up to
+ * "status": the process directory alone adds "task" between "status" and "wchan". */
+/* clang-format off */
+#define TASK_COMMON_ENTRIES                                 \
+	FILE_PRIV("auxv", &procfs_auxv_ops),                \
+	FILE_RO("cgroup", &procfs_cgroup_ops),              \
+	FILE_RO("cmdline", &procfs_cmdline_ops),            \
+	FILE_RW("comm", &procfs_comm_ops),                  \
+	LINK("cwd", &procfs_cwd_ops),                       \
+	FILE_PRIV("environ", &procfs_environ_ops),          \
+	LINK("exe", &procfs_exe_ops),                       \
+	PRIV_DIR("fd", &procfs_fd_dir_ops),                 \
+	PRIV_DIR("fdinfo", &procfs_fdinfo_dir_ops),         \
+	FILE_RO("limits", &procfs_limits_ops),              \
+	FILE_RO("loginuid", &procfs_loginuid_ops),          \
+	FILE_RO("maps", &procfs_maps_ops),                  \
+	FILE_RO("mountinfo", &procfs_mountinfo_ops),        \
+	FILE_RO("mounts", &procfs_mounts_ops),              \
+	{ "ns", S_IFDIR | 0511, &procfs_ns_dir_ops, NULL }, \
+	FILE_RO("oom_score", &procfs_oom_score_ops),        \
+	FILE_RW("oom_score_adj", &procfs_oom_adj_ops),      \
+	LINK("root", &procfs_root_link_ops),                \
+	FILE_RO("smaps", &procfs_smaps_ops),                \
+	FILE_RO("stat", &procfs_stat_ops),                  \
+	FILE_RO("statm", &procfs_statm_ops),                \
+	FILE_RO("status", &procfs_status_ops)
+/* clang-format on */
+
 static const struct synth_entry pid_entries[] = {
-	FILE_PRIV("auxv", &procfs_auxv_ops),
-	FILE_RO("cgroup", &procfs_cgroup_ops),
-	FILE_RO("cmdline", &procfs_cmdline_ops),
-	FILE_RW("comm", &procfs_comm_ops),
-	LINK("cwd", &procfs_cwd_ops),
-	FILE_PRIV("environ", &procfs_environ_ops),
-	LINK("exe", &procfs_exe_ops),
-	PRIV_DIR("fd", &procfs_fd_dir_ops),
-	PRIV_DIR("fdinfo", &procfs_fdinfo_dir_ops),
-	FILE_RO("limits", &procfs_limits_ops),
-	FILE_RO("loginuid", &procfs_loginuid_ops),
-	FILE_RO("maps", &procfs_maps_ops),
-	FILE_RO("mountinfo", &procfs_mountinfo_ops),
-	FILE_RO("mounts", &procfs_mounts_ops),
-	{ "ns", S_IFDIR | 0511, &procfs_ns_dir_ops, NULL },
-	FILE_RO("oom_score", &procfs_oom_score_ops),
-	FILE_RW("oom_score_adj", &procfs_oom_adj_ops),
-	LINK("root", &procfs_root_link_ops),
-	FILE_RO("smaps", &procfs_smaps_ops),
-	FILE_RO("stat", &procfs_stat_ops),
-	FILE_RO("statm", &procfs_statm_ops),
-	FILE_RO("status", &procfs_status_ops),
+	TASK_COMMON_ENTRIES,
 	DIR_ENTRY("task", &procfs_task_dir_ops),
 	FILE_RO("wchan", &procfs_wchan_ops),
 };
 
 /* The per-thread subset (Linux's tid_base_stuff without the process-only entries). */
 static const struct synth_entry tid_entries[] = {
-	FILE_PRIV("auxv", &procfs_auxv_ops),
-	FILE_RO("cgroup", &procfs_cgroup_ops),
-	FILE_RO("cmdline", &procfs_cmdline_ops),
-	FILE_RW("comm", &procfs_comm_ops),
-	LINK("cwd", &procfs_cwd_ops),
-	FILE_PRIV("environ", &procfs_environ_ops),
-	LINK("exe", &procfs_exe_ops),
-	PRIV_DIR("fd", &procfs_fd_dir_ops),
-	PRIV_DIR("fdinfo", &procfs_fdinfo_dir_ops),
-	FILE_RO("limits", &procfs_limits_ops),
-	FILE_RO("loginuid", &procfs_loginuid_ops),
-	FILE_RO("maps", &procfs_maps_ops),
-	FILE_RO("mountinfo", &procfs_mountinfo_ops),
-	FILE_RO("mounts", &procfs_mounts_ops),
-	{ "ns", S_IFDIR | 0511, &procfs_ns_dir_ops, NULL },
-	FILE_RO("oom_score", &procfs_oom_score_ops),
-	FILE_RW("oom_score_adj", &procfs_oom_adj_ops),
-	LINK("root", &procfs_root_link_ops),
-	FILE_RO("smaps", &procfs_smaps_ops),
-	FILE_RO("stat", &procfs_stat_ops),
-	FILE_RO("statm", &procfs_statm_ops),
-	FILE_RO("status", &procfs_status_ops),
+	TASK_COMMON_ENTRIES,
 	FILE_RO("wchan", &procfs_wchan_ops),
 };
 

@@ -253,19 +253,14 @@ long sys_fchdir(struct task *t, const struct sysargs *a)
 long sys_close_range(struct task *t, const struct sysargs *a)
 {
 	unsigned first = sysarg_uint(a, 0), last = sysarg_uint(a, 1), flags = sysarg_uint(a, 2);
-	struct fdtable *old, *copy;
+	int err;
 
 	if (first > last || (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
 		return -EINVAL;
-	if ((flags & CLOSE_RANGE_UNSHARE) && ref_read(&t->fdt->ref) > 1) {
-		copy = fdt_copy(t->fdt);
-		if (!copy)
-			return -ENOMEM;
-		pthread_mutex_lock(&t->lock);
-		old = t->fdt;
-		t->fdt = copy;
-		pthread_mutex_unlock(&t->lock);
-		fdt_put(old);
+	if (flags & CLOSE_RANGE_UNSHARE) {
+		err = task_unshare_files(t);
+		if (err)
+			return err;
 	}
 	return fdt_close_range(t->fdt, first, last, flags & ~CLOSE_RANGE_UNSHARE);
 }

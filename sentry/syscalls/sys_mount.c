@@ -326,24 +326,6 @@ static long unshare_fs(struct task *t)
 	return 0;
 }
 
-/* Swaps in a private copy of t's fd table (unshare(CLONE_FILES)). */
-static long unshare_files(struct task *t)
-{
-	struct fdtable *n, *o;
-
-	if (ref_read(&t->fdt->ref) == 1)
-		return 0;
-	n = fdt_copy(t->fdt);
-	if (!n)
-		return -ENOMEM;
-	pthread_mutex_lock(&t->lock);
-	o = t->fdt;
-	t->fdt = n;
-	pthread_mutex_unlock(&t->lock);
-	fdt_put(o);
-	return 0;
-}
-
 #define UNSHARE_SUPPORTED                                                                      \
 	(CLONE_NEWNS | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_THREAD | CLONE_SIGHAND | \
 	 CLONE_VM)
@@ -382,7 +364,7 @@ long sys_unshare(struct task *t, const struct sysargs *a)
 			return ret;
 	}
 	if (flags & CLONE_FILES) {
-		ret = unshare_files(t);
+		ret = task_unshare_files(t);
 		if (ret < 0)
 			return ret;
 	}
