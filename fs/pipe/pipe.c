@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -358,18 +359,42 @@ long pipe_set_size(struct file *f, uint64_t size, bool privileged)
 static const struct super_ops pipefs_sops = { 0 };
 
 static struct super_block *pipefs_sb;
+static struct mount *pipefs_mnt;
 static pthread_once_t pipefs_once = PTHREAD_ONCE_INIT;
 static uint64_t pipefs_next_ino = 1;
 
-/* The one pipefs superblock (st_dev of every pipe), held for the sentry's lifetime. */
+/*
+ * The one pipefs superblock (st_dev of every pipe) and its internal mount, held for the
+ * sentry's lifetime. The mount gives pipe(2) files a path, as Linux's pipefs does, so
+ * /proc/[pid]/fd/N of a pipe opens a new end of the same pipe (`cat /dev/stdin`,
+ * bash's `<(cmd)`).
+ */
 static void pipefs_init(void)
 {
+	struct inode *root;
+
 	pipefs_sb = sb_new(&pipefs_sops, "pipefs", 0);
+	if (!pipefs_sb)
+		return;
+	root = inode_new(pipefs_sb, S_IFDIR | 0700);
+	if (!root || vfs_mount_root(pipefs_sb, root, &pipefs_mnt) < 0) {
+		sb_put(pipefs_sb);
+		pipefs_sb = NULL;
+	}
+	if (root)
+		inode_put(root);
 }
+
+/* Opening a pipe(2) inode again (through a /proc magic link): FIFO semantics on the
+ * pipe it already has, as Linux's pipefs inodes use fifo_open. */
+static const struct inode_ops pipefs_iops = {
+	.open = pipe_fifo_open,
+};
 
 /* Opens an end of p on inode: a new file with flags (its O_ACCMODE says which end). The
  * caller has counted the end in p->readers/writers; on failure it uncounts it. */
-static int pipe_open_end(struct pipe *p, struct inode *inode, unsigned flags, struct file **out)
+static int pipe_open_end(struct pipe *p, const struct path *path, struct inode *inode,
+			 unsigned flags, struct file **out)
 {
 	struct pipe_end *e = calloc(1, sizeof(*e));
 	int err;
@@ -377,7 +402,7 @@ static int pipe_open_end(struct pipe *p, struct inode *inode, unsigned flags, st
 	if (!e)
 		return -ENOMEM;
 	e->p = p;
-	err = file_new(NULL, inode, flags, out);
+	err = file_new(path, inode, flags, out);
 	if (err < 0) {
 		free(e);
 		return err;
@@ -392,6 +417,8 @@ int pipe_create(uint32_t uid, uint32_t gid, unsigned flags, struct file **rd, st
 	unsigned fl = flags & (O_NONBLOCK | O_DIRECT);
 	struct inode *inode;
 	struct timespec now;
+	struct path path;
+	char name[40];
 	struct pipe *p;
 	int err;
 
@@ -412,19 +439,35 @@ int pipe_create(uint32_t uid, uint32_t gid, unsigned flags, struct file **rd, st
 	inode->gid = gid;
 	clock_gettime(CLOCK_REALTIME, &now);
 	inode->atime = inode->mtime = inode->ctime = inode->btime = now;
-	/* Both ends at once, as Linux's create_pipe_files: no partner to wait for. */
-	p->readers = p->writers = 1;
-	p->r_counter = p->w_counter = 1;
-	err = pipe_open_end(p, inode, O_RDONLY | fl, rd);
+	snprintf(name, sizeof(name), "pipe:[%llu]", (unsigned long long)inode->ino);
+	err = vfs_anon_path(pipefs_mnt, name, inode, &path);
 	if (err < 0) {
 		pipe_free(p);
 		goto out_put_inode;
 	}
-	err = pipe_open_end(p, inode, O_WRONLY | fl, wr);
+	/* Both ends at once, as Linux's create_pipe_files: no partner to wait for. */
+	p->readers = p->writers = 1;
+	p->r_counter = p->w_counter = 1;
+	err = pipe_open_end(p, &path, inode, O_RDONLY | fl, rd);
+	if (err < 0) {
+		pipe_free(p);
+		goto out_put_path;
+	}
+	err = pipe_open_end(p, &path, inode, O_WRONLY | fl, wr);
 	if (err < 0) {
 		p->writers = 0; /* so the read end's release is the last */
 		file_put(*rd);
+		goto out_put_path;
 	}
+	/* From now on a reopen finds the pipe by its inode, as a FIFO's open does (the
+	 * ends exist: the release of the last one takes it out of the table again). */
+	inode->iops = &pipefs_iops;
+	pthread_mutex_lock(&fifo_lock);
+	p->fifo = inode;
+	list_add(&p->fifo_node, &fifo_table);
+	pthread_mutex_unlock(&fifo_lock);
+out_put_path:
+	path_put(&path);
 out_put_inode:
 	inode_put(inode);
 	return err;
@@ -446,6 +489,8 @@ static struct pipe *fifo_find(struct inode *inode)
 int pipe_fifo_open(struct inode *inode, struct file *f)
 {
 	unsigned acc = f->flags & O_ACCMODE;
+	/* a pipe(2) reopened through /proc: no waiting for a partner (fifo_open's is_pipe) */
+	bool is_pipe = inode->sb == pipefs_sb;
 	struct pipe_end *e;
 	struct pipe *p;
 	short events = 0;
@@ -458,6 +503,12 @@ int pipe_fifo_open(struct inode *inode, struct file *f)
 		return -ENOMEM;
 	pthread_mutex_lock(&fifo_lock);
 	p = fifo_find(inode);
+	if (!p && is_pipe) {
+		/* its last end closed while the link was followed */
+		pthread_mutex_unlock(&fifo_lock);
+		free(e);
+		return -ENXIO;
+	}
 	if (!p) {
 		p = pipe_alloc();
 		if (!p) {
@@ -469,7 +520,7 @@ int pipe_fifo_open(struct inode *inode, struct file *f)
 		fresh = true;
 	}
 	pthread_mutex_lock(&p->lock);
-	if (acc == O_WRONLY && (f->flags & O_NONBLOCK) && !p->readers) {
+	if (acc == O_WRONLY && (f->flags & O_NONBLOCK) && !p->readers && !is_pipe) {
 		pthread_mutex_unlock(&p->lock);
 		pthread_mutex_unlock(&fifo_lock);
 		if (fresh)
@@ -488,7 +539,9 @@ int pipe_fifo_open(struct inode *inode, struct file *f)
 			events |= POLLIN | POLLRDNORM; /* a reader waiting to open */
 	}
 	e->p = p;
-	if (acc == O_RDONLY && !p->writers) {
+	if (is_pipe) {
+		/* both ends were there from the start: nothing to wait for */
+	} else if (acc == O_RDONLY && !p->writers) {
 		/* no POLLHUP until a writer has come (and gone) */
 		e->hup_after = p->w_counter;
 		e->open_waits = true;

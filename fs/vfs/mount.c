@@ -174,6 +174,20 @@ int vfs_mount_new(const struct path *mp, struct super_block *sb, struct inode *r
 	return 0;
 }
 
+int vfs_anon_path(struct mount *mnt, const char *name, struct inode *inode, struct path *out)
+{
+	/* not added to the root's children: unhashed, it dies with its last user */
+	struct dentry *d = d_alloc(mnt->root, name, strlen(name), inode);
+
+	if (!d)
+		return -ENOMEM;
+	d_set_flag(d, DENTRY_UNHASHED);
+	mount_get(mnt);
+	out->mnt = mnt;
+	out->dentry = d;
+	return 0;
+}
+
 /* The mount on (mnt, d) last mounted, under vfs_mount_lock. */
 struct mount *mount_lookup_locked(struct mount *mnt, struct dentry *d)
 {

@@ -397,6 +397,11 @@ struct mount_entry {
 int vfs_mount_iterate(const struct path *root, int (*fn)(const struct mount_entry *e, void *arg),
 		      void *arg);
 
+/* A path for an anonymous inode (a pipe(2) inode...) on a filesystem's internal mount: a
+ * dentry named name under mnt's root that no lookup finds, so files of the inode have a
+ * path that /proc/[pid]/fd links can reopen. +1 path. */
+int vfs_anon_path(struct mount *mnt, const char *name, struct inode *inode, struct path *out);
+
 /* ---- path walk and the *at logic (all take the caller's fs view and creds) ---- */
 /* A NULL cred is the kernel itself: no permission checks (the loader, tests). */
 

@@ -86,7 +86,8 @@ static int file_name(struct file *f, struct synth_buf *b)
 	const char *dev;
 	char buf[32];
 
-	if (f->path.mnt && f->path.dentry)
+	/* pipe(2) files have a path on pipefs's internal mount, but are named as on Linux */
+	if (f->path.mnt && f->path.dentry && strcmp(inode->sb->fstype, "pipefs") != 0)
 		return path_name(&f->path, b);
 	if (S_ISFIFO(inode->mode)) {
 		synth_printf(b, "pipe:[%llu]", (unsigned long long)inode->ino);
@@ -104,8 +105,9 @@ static int file_name(struct file *f, struct synth_buf *b)
 	return 0;
 }
 
-/* Following a link to f: its path. A file without one (a pipe, a socket, an anonymous
- * inode) cannot be reopened by name here: -ENXIO, Linux's answer for sockets. */
+/* Following a link to f: its path (pipes have one on pipefs: opening it joins the pipe).
+ * A file without one (a socket, an anonymous inode) cannot be reopened by name: -ENXIO,
+ * Linux's answer for sockets. */
 static int file_path(struct file *f, struct path *out)
 {
 	if (!f->path.mnt || !f->path.dentry)

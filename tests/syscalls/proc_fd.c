@@ -52,6 +52,33 @@ TEST(pipe_and_dev_null_links)
 	close(p[1]);
 }
 
+/* A pipe reopened through its link is the same pipe (`cat /dev/stdin`, bash's <(cmd)):
+ * either end, in either mode, without waiting for a partner the way a FIFO open would. */
+TEST(reopening_a_pipe_joins_the_same_pipe)
+{
+	char proc[64], buf[8] = { 0 };
+	int p[2], r2, w2;
+
+	ASSERT_OK(pipe(p));
+	ASSERT_EQ(write(p[1], "abc", 3), 3);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", p[0]);
+	r2 = ASSERT_OK(open(proc, O_RDONLY));
+	EXPECT_EQ(read(r2, buf, sizeof(buf)), 3);
+	EXPECT_STREQ(buf, "abc");
+	/* the read end's link opened for writing feeds the same pipe */
+	w2 = ASSERT_OK(open(proc, O_WRONLY));
+	ASSERT_EQ(write(w2, "de", 2), 2);
+	EXPECT_EQ(read(p[0], buf, sizeof(buf)), 2);
+	close(p[1]);
+	close(w2);
+	/* every writer gone: a reopen for reading does not wait, it reads EOF */
+	close(r2);
+	r2 = ASSERT_OK(open(proc, O_RDONLY));
+	EXPECT_EQ(read(r2, buf, sizeof(buf)), 0);
+	close(r2);
+	close(p[0]);
+}
+
 TEST(reopen_gives_a_new_open_file)
 {
 	char path[256], proc[64], buf[16] = { 0 };
