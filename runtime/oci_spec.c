@@ -36,6 +36,10 @@ __attribute__((format(printf, 3, 4))) static int fail(struct pctx *p, const char
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	snprintf(p->err, p->errlen, "config.json: %s: %s", path, what);
+	/* names and values come from the document: keep the message one printable line */
+	for (char *c = p->err; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	return -EINVAL;
 }
 
@@ -308,7 +312,33 @@ const char *oci_cap_name(unsigned cap)
 	return cap < sizeof(cap_names) / sizeof(cap_names[0]) ? cap_names[cap] : NULL;
 }
 
-static int get_caps(struct pctx *p, json_object *caps, const char *key, uint64_t *out)
+/* Keeps a warning for the caller (printable, one line); at most 16 are kept. */
+__attribute__((format(printf, 2, 3))) static int warn(struct oci_spec *s, const char *fmt, ...)
+{
+	char line[256], **nv;
+	va_list ap;
+
+	if (s->n_warnings >= 16)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	for (char *c = line; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	nv = realloc(s->warnings, (s->n_warnings + 2) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	s->warnings = nv;
+	nv[s->n_warnings] = strdup(line);
+	if (!nv[s->n_warnings])
+		return -ENOMEM;
+	nv[++s->n_warnings] = NULL;
+	return 0;
+}
+
+static int get_caps(struct pctx *p, struct oci_spec *s, json_object *caps, const char *key,
+		    uint64_t *out)
 {
 	char **names;
 	int err = get_strv(p, caps, "process.capabilities", key, &names);
@@ -324,13 +354,14 @@ static int get_caps(struct pctx *p, json_object *caps, const char *key, uint64_t
 				break;
 		/* the spec: a capability the kernel doesn't know is a warning, not an error */
 		if (i == sizeof(cap_names) / sizeof(cap_names[0]))
-			fprintf(stderr, "warden: warning: process.capabilities.%s: unknown %s\n",
-				key, *n);
+			err = warn(s, "process.capabilities.%s: unknown capability %s", key, *n);
 		else
 			*out |= 1ull << i;
+		if (err)
+			break;
 	}
 	free_strv(names);
-	return 0;
+	return err;
 }
 
 static const struct {
@@ -481,15 +512,15 @@ static int parse_process(struct pctx *p, json_object *root, struct oci_spec *s)
 	if (!err)
 		err = member(p, proc, "process", "capabilities", json_type_object, &caps);
 	if (!err && caps) {
-		err = get_caps(p, caps, "bounding", &out->cap_bounding);
+		err = get_caps(p, s, caps, "bounding", &out->cap_bounding);
 		if (!err)
-			err = get_caps(p, caps, "effective", &out->cap_effective);
+			err = get_caps(p, s, caps, "effective", &out->cap_effective);
 		if (!err)
-			err = get_caps(p, caps, "inheritable", &out->cap_inheritable);
+			err = get_caps(p, s, caps, "inheritable", &out->cap_inheritable);
 		if (!err)
-			err = get_caps(p, caps, "permitted", &out->cap_permitted);
+			err = get_caps(p, s, caps, "permitted", &out->cap_permitted);
 		if (!err)
-			err = get_caps(p, caps, "ambient", &out->cap_ambient);
+			err = get_caps(p, s, caps, "ambient", &out->cap_ambient);
 	}
 	if (!err)
 		err = get_bool(p, proc, "process", "noNewPrivileges", &out->no_new_privileges);
@@ -895,6 +926,7 @@ void oci_spec_free(struct oci_spec *s)
 	free_strv(s->masked_paths);
 	free_strv(s->readonly_paths);
 	free(s->cgroups_path);
+	free_strv(s->warnings);
 	free(s);
 }
 

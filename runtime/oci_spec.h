@@ -101,6 +101,10 @@ struct oci_spec {
 	char **masked_paths; /* NULL-terminated */
 	char **readonly_paths; /* NULL-terminated */
 	char *cgroups_path; /* "" when absent */
+	/* What the spec says a runtime must warn about but not refuse (an unknown
+	 * capability...), one printable line each, for the CLI to print. */
+	char **warnings; /* NULL-terminated, may be NULL */
+	size_t n_warnings;
 };
 
 /*

@@ -11,64 +11,8 @@
 #include <string.h>
 
 #include "sentry/loader/elf.h"
+#include "tests/fuzz/driver.h"
 #include "tests/fuzz/elf_seed.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static unsigned long runs;
-
-static void run(const void *data, size_t size)
-{
-	/* A private copy, so out-of-bounds reads hit the end of a malloc block (ASan). */
-	uint8_t *copy = malloc(size ? size : 1);
-
-	if (!copy) {
-		perror("malloc");
-		exit(1);
-	}
-	memcpy(copy, data, size);
-	LLVMFuzzerTestOneInput(copy, size);
-	free(copy);
-	runs++;
-}
-
-static int run_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (!f) {
-		perror(path);
-		return -1;
-	}
-	do {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-			if (!buf) {
-				fclose(f);
-				return -1;
-			}
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	run(buf, len);
-	free(buf);
-	return 0;
-}
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
 
 /* Values that sit on the edges the validation must get right. */
 static const uint64_t edge_values[] = {
@@ -96,9 +40,9 @@ static void mutate_seed(const struct elf_seed *seed)
 	struct elf_seed m;
 	size_t phend = sizeof(Elf64_Ehdr) + seed->phnum * sizeof(Elf64_Phdr);
 
-	run(seed->buf, seed->len);
+	fuzz_run(seed->buf, seed->len);
 	for (size_t len = 0; len <= seed->len; len += len < 0x240 ? 1 : 0x40)
-		run(seed->buf, len);
+		fuzz_run(seed->buf, len);
 
 	/* Every header byte through a few values. */
 	for (size_t off = 0; off < phend; off++) {
@@ -107,9 +51,9 @@ static void mutate_seed(const struct elf_seed *seed)
 		for (size_t v = 0; v < sizeof(vals); v++) {
 			m = *seed;
 			m.buf[off] = vals[v];
-			run(m.buf, m.len);
+			fuzz_run(m.buf, m.len);
 			m.buf[off] = seed->buf[off] ^ vals[v];
-			run(m.buf, m.len);
+			fuzz_run(m.buf, m.len);
 		}
 	}
 	/* Every 2-, 4- and 8-byte field of the headers through the edge values. */
@@ -118,18 +62,18 @@ static void mutate_seed(const struct elf_seed *seed)
 			for (size_t w = 2; w <= 8 && off + w <= phend; w *= 2) {
 				m = *seed;
 				memcpy(m.buf + off, &edge_values[v], w);
-				run(m.buf, m.len);
+				fuzz_run(m.buf, m.len);
 			}
 		}
 	}
 	/* Random damage to the headers. */
 	for (int i = 0; i < 20000; i++) {
-		int k = 1 + (int)(rng() % 8);
+		int k = 1 + (int)(fuzz_rng() % 8);
 
 		m = *seed;
 		while (k--)
-			m.buf[rng() % phend] = (uint8_t)rng();
-		run(m.buf, rng() % 4 ? m.len : rng() % (m.len + 1));
+			m.buf[fuzz_rng() % phend] = (uint8_t)fuzz_rng();
+		fuzz_run(m.buf, fuzz_rng() % 4 ? m.len : fuzz_rng() % (m.len + 1));
 	}
 }
 
@@ -161,15 +105,15 @@ static void script_corpus(void)
 	char big[600];
 
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		run(lines[i].s, lines[i].n);
+		fuzz_run(lines[i].s, lines[i].n);
 	for (size_t n = 2; n < sizeof(big); n += 7) {
 		memset(big, 'a', sizeof(big));
 		memcpy(big, "#!", 2);
-		run(big, n);
+		fuzz_run(big, n);
 		big[n / 2] = ' ';
-		run(big, n);
+		fuzz_run(big, n);
 		big[n / 3] = '\n';
-		run(big, n);
+		fuzz_run(big, n);
 	}
 }
 
@@ -179,7 +123,7 @@ int main(int argc, char **argv)
 	struct elf_info info;
 
 	for (int i = 1; i < argc; i++)
-		if (run_file(argv[i]))
+		if (fuzz_run_file(argv[i]))
 			return 1;
 
 	for (int pie = 0; pie < 2; pie++) {
@@ -194,6 +138,6 @@ int main(int argc, char **argv)
 		}
 	}
 	script_corpus();
-	printf("fuzz_elf: %lu inputs, no invariant broken\n", runs);
+	printf("fuzz_elf: %lu inputs, no invariant broken\n", fuzz_runs);
 	return 0;
 }

@@ -85,6 +85,9 @@ TEST(full_document_parses)
 	EXPECT_EQ(s->process.cap_bounding, (1ull << 0) | (1ull << 5));
 	EXPECT_EQ(s->process.cap_effective, 1ull << 5);
 	EXPECT_EQ(s->process.cap_permitted, 1ull << 5); /* the unknown one is only a warning */
+	ASSERT_EQ(s->n_warnings, 1);
+	EXPECT_TRUE(strstr(s->warnings[0], "process.capabilities.permitted") != NULL);
+	EXPECT_TRUE(strstr(s->warnings[0], "CAP_NOT_A_CAP") != NULL);
 	ASSERT_EQ(s->process.n_rlimits, 2);
 	EXPECT_EQ(s->process.rlimits[0].resource, RLIMIT_NOFILE);
 	EXPECT_EQ(s->process.rlimits[0].soft, 512);
