@@ -167,16 +167,24 @@ int vfs_setattr(struct inode *inode, const struct iattr *ia)
 	return inode->iops->setattr(inode, ia);
 }
 
-int vfs_truncate(struct inode *inode, int64_t size)
+/* What truncate(2) refuses before any permission check: a negative size, a directory,
+ * anything but a regular file. */
+static int truncate_valid(const struct inode *inode, int64_t size)
 {
-	struct iattr ia = { .valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = size };
-
 	if (size < 0)
 		return -EINVAL;
 	if (S_ISDIR(inode->mode))
 		return -EISDIR;
-	if (!S_ISREG(inode->mode))
-		return -EINVAL;
+	return S_ISREG(inode->mode) ? 0 : -EINVAL;
+}
+
+int vfs_truncate(struct inode *inode, int64_t size)
+{
+	struct iattr ia = { .valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = size };
+	int err = truncate_valid(inode, size);
+
+	if (err < 0)
+		return err;
 	vfs_now(&ia.mtime);
 	ia.ctime = ia.mtime;
 	return vfs_setattr(inode, &ia);
@@ -185,14 +193,10 @@ int vfs_truncate(struct inode *inode, int64_t size)
 int vfs_truncate_checked(struct mount *mnt, struct inode *inode, int64_t size,
 			 const struct vfs_cred *c)
 {
-	int err;
+	int err = truncate_valid(inode, size);
 
-	if (size < 0)
-		return -EINVAL;
-	if (S_ISDIR(inode->mode))
-		return -EISDIR;
-	if (!S_ISREG(inode->mode))
-		return -EINVAL;
+	if (err < 0)
+		return err;
 	if (vfs_mnt_readonly(mnt, inode))
 		return -EROFS;
 	err = vfs_permission(inode, MAY_WRITE, c);

@@ -194,20 +194,30 @@ long sys_fdatasync(struct task *t, const struct sysargs *a)
 	return do_fsync(t, sysarg_int(a, 0), true);
 }
 
+/* The file fchmod/fchown change (+1) and the caller's creds; NULL = -EBADF (no such fd,
+ * or an O_PATH one, which names a file without opening it). */
+static struct file *attr_file(struct task *t, int fd, struct vfs_cred *c)
+{
+	struct file *f = fdt_get(t->fdt, fd);
+
+	if (f && (f->flags & O_PATH)) {
+		file_put(f);
+		return NULL;
+	}
+	sys_fs_cred(t, c);
+	return f;
+}
+
 /* fchmod(2) */
 long sys_fchmod(struct task *t, const struct sysargs *a)
 {
-	struct file *f = fdt_get(t->fdt, sysarg_int(a, 0));
 	struct vfs_cred c;
+	struct file *f = attr_file(t, sysarg_int(a, 0), &c);
 	long ret;
 
 	if (!f)
 		return -EBADF;
-	sys_fs_cred(t, &c);
-	if (f->flags & O_PATH)
-		ret = -EBADF;
-	else
-		ret = vfs_chmod(f->path.mnt, f->inode, sysarg_uint(a, 1), &c);
+	ret = vfs_chmod(f->path.mnt, f->inode, sysarg_uint(a, 1), &c);
 	file_put(f);
 	return ret;
 }
@@ -215,17 +225,13 @@ long sys_fchmod(struct task *t, const struct sysargs *a)
 /* fchown(2) */
 long sys_fchown(struct task *t, const struct sysargs *a)
 {
-	struct file *f = fdt_get(t->fdt, sysarg_int(a, 0));
 	struct vfs_cred c;
+	struct file *f = attr_file(t, sysarg_int(a, 0), &c);
 	long ret;
 
 	if (!f)
 		return -EBADF;
-	sys_fs_cred(t, &c);
-	if (f->flags & O_PATH)
-		ret = -EBADF;
-	else
-		ret = vfs_chown(f->path.mnt, f->inode, sysarg_uint(a, 1), sysarg_uint(a, 2), &c);
+	ret = vfs_chown(f->path.mnt, f->inode, sysarg_uint(a, 1), sysarg_uint(a, 2), &c);
 	file_put(f);
 	return ret;
 }
