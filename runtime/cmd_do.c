@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,7 +42,12 @@ static void stop_gofers(const pid_t *pids, int n)
 }
 
 /* HOST:GUEST[:ro|:rw]: both absolute; read-write unless ':ro'. */
-static int parse_volume(const char *spec, struct sentry_volume *out, int have)
+struct volume {
+	const char *host, *guest;
+	bool readonly;
+};
+
+static int parse_volume(const char *spec, struct volume *out, int have)
 {
 	char *copy, *host, *guest, *mode;
 
@@ -78,8 +84,16 @@ static int parse_volume(const char *spec, struct sentry_volume *out, int have)
 
 int cmd_do(int argc, char **argv)
 {
-	struct sentry_config cfg = { .platform = "ptrace", .host_root = "/" };
-	struct sentry_volume vols[16];
+	struct sentry_config cfg = { .platform = "ptrace", .control_fd = -1 };
+	struct volume vols[16];
+	int nvols = 0;
+	/* the sandbox's own /tmp, /dev, /proc, /sys, then the volumes */
+	struct sentry_mount mounts[4 + 16] = {
+		{ .dest = "/tmp", .type = "tmpfs", .data = "mode=1777" },
+		{ .dest = "/dev", .type = "devfs", .flags = MS_NOSUID },
+		{ .dest = "/proc", .type = "proc", .flags = MS_NOSUID | MS_NODEV | MS_NOEXEC },
+		{ .dest = "/sys", .type = "sysfs", .flags = MS_NOSUID | MS_NODEV | MS_NOEXEC },
+	};
 	int root_fds[GOFER_CHANNELS], vol_fds[16][GOFER_CHANNELS], ngofers = 0;
 	pid_t gofers[17];
 	char cwd[PATH_MAX];
@@ -87,7 +101,8 @@ int cmd_do(int argc, char **argv)
 	int i, st, err;
 	const char *v;
 
-	cfg.volumes = vols;
+	cfg.mounts = mounts;
+	cfg.nmounts = 4;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--")) {
 			i++;
@@ -120,9 +135,9 @@ int cmd_do(int argc, char **argv)
 			}
 			cfg.host_root_rw = !strcmp(v, "none");
 		} else if ((v = opt_value("--volume", argc, argv, &i))) {
-			if (parse_volume(v, &vols[cfg.nvolumes], cfg.nvolumes))
+			if (parse_volume(v, &vols[nvols], nvols))
 				return EXIT_USAGE;
-			cfg.nvolumes++;
+			nvols++;
 		} else {
 			cmd_error("do: unknown flag '%s'", argv[i]);
 			return cmd_usage("do");
@@ -136,12 +151,12 @@ int cmd_do(int argc, char **argv)
 		cmd_error("do: unknown platform '%s' (available: ptrace)", cfg.platform);
 		return EXIT_USAGE;
 	}
-	cfg.argv = argv + i;
-	cfg.envp = environ;
-	cfg.cwd = getcwd(cwd, sizeof(cwd));
+	cfg.init.argv = argv + i;
+	cfg.init.envp = environ;
+	cfg.init.cwd = getcwd(cwd, sizeof(cwd));
 	/* The gofers open host files for the sentry; they start while the CLI is still
 	 * single-threaded, so their parent-death signal is tied to this thread. */
-	err = cmd_gofer_spawn(cfg.host_root, !cfg.host_root_rw, GOFER_CHANNELS, root_fds,
+	err = cmd_gofer_spawn("/", !cfg.host_root_rw, GOFER_CHANNELS, root_fds,
 			      &gofers[ngofers]);
 	if (err) {
 		cmd_error("cannot start the gofer: %s", strerror(-err));
@@ -150,7 +165,7 @@ int cmd_do(int argc, char **argv)
 	ngofers++;
 	cfg.gofer_fds = root_fds;
 	cfg.gofer_nchan = GOFER_CHANNELS;
-	for (int v = 0; v < cfg.nvolumes; v++) {
+	for (int v = 0; v < nvols; v++) {
 		err = cmd_gofer_spawn(vols[v].host, vols[v].readonly, GOFER_CHANNELS, vol_fds[v],
 				      &gofers[ngofers]);
 		if (err) {
@@ -160,8 +175,13 @@ int cmd_do(int argc, char **argv)
 			return 125;
 		}
 		ngofers++;
-		vols[v].gofer_fds = vol_fds[v];
-		vols[v].gofer_nchan = GOFER_CHANNELS;
+		mounts[cfg.nmounts++] = (struct sentry_mount){
+			.dest = vols[v].guest,
+			.type = "bind",
+			.flags = vols[v].readonly ? MS_RDONLY : 0,
+			.gofer_fds = vol_fds[v],
+			.gofer_nchan = GOFER_CHANNELS,
+		};
 	}
 	err = sentry_run(&cfg, &st, &stage);
 	stop_gofers(gofers, ngofers);

@@ -381,6 +381,13 @@ struct fs_type {
 /* Registers a type (t must outlive the sandbox). -EEXIST if the name is taken. */
 int vfs_register_fstype(const struct fs_type *t);
 const struct fs_type *vfs_fstype_lookup(const char *name); /* NULL = -ENODEV */
+/* A new filesystem of the registered type fstype (-ENODEV if none) on mp: the type's
+ * mount with flags' superblock flags, mounted with per-mount flags mflags (from
+ * vfs_mount_flags). For mount(2) and the sandbox's boot mounts alike. */
+int vfs_mount_fstype(const struct path *mp, const char *fstype, const char *source,
+		     unsigned long flags, unsigned mflags, const char *data);
+/* The per-mount flags mount(2)'s MS_* flags ask for on target (relatime by default). */
+unsigned vfs_mount_flags(const struct path *target, unsigned long flags);
 /* Calls fn for each registered type, in registration order. */
 void vfs_fstype_iterate(void (*fn)(const struct fs_type *t, void *arg), void *arg);
 

@@ -31,6 +31,7 @@ ALLOW(getdents64)
 ALLOW(poll) /* waiting on host stdio for a guest poll/select (sys_poll, hostfd) */
 ALLOW(recvmsg) /* gofer channels: replies and donated fds (SCM_RIGHTS) */
 ALLOW(sendmsg) /* gofer channels: requests */
+ALLOW(accept4) /* the runtime's control socket (sentry/control.c) */
 ALLOW(fsync) /* fsync(2) of a guest file on a donated fd */
 ALLOW(fdatasync)
 /* libunwind opens ELF files to name frames in a crash dump: let that fail (addresses are

@@ -216,6 +216,9 @@ void proc_exit_task(struct task *t)
 	struct thread_group *tg = t->tg, *c, *n, *reaper;
 	struct kernel *k = t->k;
 	bool last, leader, autoreap = false;
+	void (*hook)(void *arg, int wait_status) = NULL;
+	void *hook_arg = NULL;
+	int hook_status = 0;
 
 	proc_vfork_release(t);
 
@@ -271,6 +274,12 @@ void proc_exit_task(struct task *t)
 	}
 	if (last && tg != k->init)
 		autoreap = exit_notify_parent(tg);
+	if (last && tg->exit_hook) {
+		hook = tg->exit_hook;
+		hook_arg = tg->exit_hook_arg;
+		hook_status = tg->exit_status;
+		tg->exit_hook = NULL;
+	}
 	if (!last && tg->exec_task)
 		proc_wake(tg); /* execve waits for the other threads to go */
 	if (k->nr_live == 0 || (last && tg == k->init))
@@ -280,6 +289,8 @@ void proc_exit_task(struct task *t)
 	else if (autoreap)
 		proc_reap_locked(tg); /* frees t too if it leads */
 	pthread_mutex_unlock(&k->lock);
+	if (hook)
+		hook(hook_arg, hook_status);
 	if (!leader)
 		task_free(t);
 	pthread_exit(NULL);

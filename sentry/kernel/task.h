@@ -89,6 +89,10 @@ struct thread_group {
 	struct waitq *pidfd_wq; /* pidfd pollers (POLLIN at exit), NULL until a pidfd */
 	bool did_exec; /* since fork: its parent may no longer setpgid it (EACCES) */
 	int oom_score_adj; /* /proc/[pid]/oom_score_adj, under tg->lock; inherited */
+	/* A process the runtime started (spawn.h) has no parent to wait for it: this is
+	 * told its wait status once its last thread is gone (called without locks). */
+	void (*exit_hook)(void *arg, int wait_status);
+	void *exit_hook_arg;
 };
 
 struct task {
@@ -159,6 +163,8 @@ struct kernel {
 	char hostname[65];
 	char domainname[65];
 	struct timespec boot_time; /* CLOCK_MONOTONIC at sandbox start */
+	struct fs_view *container_root; /* the mount tree processes the runtime starts see */
+	bool started; /* init released (the runtime's start gate open) */
 };
 
 /* ---- tasks ---- */

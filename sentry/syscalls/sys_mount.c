@@ -21,10 +21,6 @@
 #define MOUNT_DATA_MAX 4096 /* mount(2) copies one page of options */
 #define MS_MGC_MSK_ 0xffff0000u /* the pre-2.4 magic in the top half of flags */
 #define MS_MGC_VAL_ 0xc0ed0000u
-/* Flags that describe the superblock rather than the mount. */
-#define MS_SB_FLAGS                                                                        \
-	(MS_RDONLY | MS_SYNCHRONOUS | MS_MANDLOCK | MS_DIRSYNC | MS_SILENT | MS_POSIXACL | \
-	 MS_LAZYTIME | MS_I_VERSION)
 #define MS_PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
 
 static bool capable(struct task *t, int cap)
@@ -79,29 +75,6 @@ static long data_in(struct task *t, uaddr_t addr, char **out)
 	return 0;
 }
 
-/* A fresh filesystem of type fstype on mp. */
-static long mount_new_fs(const struct path *mp, const char *fstype, const char *source,
-			 unsigned long flags, unsigned mflags, const char *data)
-{
-	const struct fs_type *type;
-	struct super_block *sb;
-	struct inode *root;
-	long ret;
-
-	if (!fstype)
-		return -EINVAL;
-	type = vfs_fstype_lookup(fstype);
-	if (!type)
-		return -ENODEV;
-	ret = type->mount(source, flags & MS_SB_FLAGS, data, &sb, &root);
-	if (ret < 0)
-		return ret;
-	ret = vfs_mount_new(mp, sb, root, mflags, source);
-	inode_put(root);
-	sb_put(sb);
-	return ret;
-}
-
 /* Walks the source of a bind or a move: an empty or missing name is -EINVAL. */
 static long walk_source(struct task *t, uaddr_t usrc, struct path *out)
 {
@@ -118,28 +91,11 @@ static long walk_source(struct task *t, uaddr_t usrc, struct path *out)
 	return ret;
 }
 
-#define MS_ATIME_FLAGS (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
-
-/* The per-mount flags mount(2) asks for: relatime unless told otherwise, and a remount
- * that names no atime flag keeps the mount's own. */
-static unsigned mount_flags(const struct path *target, unsigned long flags)
-{
-	unsigned m = (unsigned)flags & VFS_MNT_FLAGS_MASK;
-
-	if ((flags & MS_REMOUNT) && !(flags & MS_ATIME_FLAGS))
-		return m | (target->mnt->flags & MS_ATIME_FLAGS);
-	if (!(flags & MS_NOATIME))
-		m |= MS_RELATIME;
-	if (flags & MS_STRICTATIME)
-		m &= ~(unsigned)(MS_RELATIME | MS_NOATIME);
-	return m;
-}
-
 /* Dispatches on the flags in path_mount()'s order, the target already walked. */
 static long do_mount(struct task *t, const struct path *target, uaddr_t usrc, const char *source,
 		     const char *fstype, unsigned long flags, const char *data)
 {
-	unsigned mflags = mount_flags(target, flags);
+	unsigned mflags = vfs_mount_flags(target, flags);
 	struct path from;
 	long ret;
 
@@ -171,7 +127,7 @@ static long do_mount(struct task *t, const struct path *target, uaddr_t usrc, co
 		path_put(&from);
 		return ret;
 	}
-	return mount_new_fs(target, fstype, source, flags, mflags, data);
+	return vfs_mount_fstype(target, fstype, source, flags, mflags, data);
 }
 
 /* mount(2): 0 or -errno; needs CAP_SYS_ADMIN. */

@@ -12,7 +12,7 @@
 #include "tests/harness/harness.h"
 
 /* Raising this is a security decision: review allowed.h and update the number. */
-#define FILTER_MAX_ALLOWED 69
+#define FILTER_MAX_ALLOWED 70 /* 70th: accept4, the runtime control socket */
 
 static void print_one(const char *name, int arg_rules, void *arg)
 {
