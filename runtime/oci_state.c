@@ -152,6 +152,8 @@ static json_object *state_obj(const struct oci_state *s, bool full)
 		json_object_object_add(o, "wardenPidStart",
 				       json_object_new_int64((int64_t)s->pid_start));
 		json_object_object_add(o, "wardenConfig", json_object_new_string(s->config));
+		json_object_object_add(o, "wardenCgroup",
+				       json_object_new_string(s->cgroup ? s->cgroup : ""));
 		for (int i = 0; i < s->n_gofers; i++)
 			json_object_array_add(g, json_object_new_int(s->gofer_pids[i]));
 		json_object_object_add(o, "wardenGofers", g);
@@ -238,6 +240,8 @@ static int parse_state(json_object *o, struct oci_state *s)
 		err = str_field(o, "owner", &s->owner);
 	if (!err)
 		err = str_field(o, "wardenConfig", &s->config);
+	if (!err && json_object_object_get_ex(o, "wardenCgroup", &g))
+		err = str_field(o, "wardenCgroup", &s->cgroup);
 	if (!err)
 		err = str_field(o, "status", &status);
 	if (!err)
@@ -328,6 +332,7 @@ void oci_state_free(struct oci_state *s)
 	free(s->created);
 	free(s->owner);
 	free(s->config);
+	free(s->cgroup);
 	for (char **a = s->annotations; a && *a; a++)
 		free(*a);
 	free(s->annotations);

@@ -33,6 +33,7 @@ struct oci_state {
 	char *created; /* RFC 3339 with nanoseconds, UTC */
 	char *owner; /* "" */
 	char *config; /* the bundle's config.json path at create time */
+	char *cgroup; /* the sandbox's cgroup path (cgroup.h), "" for none */
 	pid_t gofer_pids[17];
 	int n_gofers;
 	/* annotations copied from config.json, as "key\0value\0" pairs */

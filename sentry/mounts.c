@@ -65,8 +65,8 @@ static int gofer_mount_fs(const int *fds, int nchan, bool readonly, struct super
 	return goferfs_new(gc, readonly, sb, root);
 }
 
-static int gofer_tree(struct gofer_trees *gt, const struct sentry_mount *m,
-		      struct super_block **sb, struct inode **root)
+static int gofer_tree(struct gofer_trees *gt, const struct sentry_mount *m, struct super_block **sb,
+		      struct inode **root)
 {
 	int err;
 
@@ -80,8 +80,8 @@ static int gofer_tree(struct gofer_trees *gt, const struct sentry_mount *m,
 	if (gt->n == MAX_GOFER_TREES)
 		return -ENOSPC;
 	/* read-only only when its one mount is: a shared gofer's binds carry MS_RDONLY */
-	err = gofer_mount_fs(m->gofer_fds, m->gofer_nchan, (m->flags & MS_RDONLY) && !m->file,
-			     sb, root);
+	err = gofer_mount_fs(m->gofer_fds, m->gofer_nchan, (m->flags & MS_RDONLY) && !m->file, sb,
+			     root);
 	if (err)
 		return err;
 	gt->t[gt->n].fds = m->gofer_fds;

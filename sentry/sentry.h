@@ -25,7 +25,7 @@ struct sentry_process {
 	const struct sentry_rlimit {
 		int resource; /* RLIMIT_* */
 		uint64_t soft, hard;
-	} *rlimits; /* over the host's own limits */
+	} * rlimits; /* over the host's own limits */
 	int nrlimits;
 	bool has_umask;
 	uint32_t umask;

@@ -1,6 +1,6 @@
 /*
  * wtest: the static multi-call program the OCI tests put in their rootfs beside
- * busybox. Called by its argv[0] (a symlink name) or as `wtest VERB ARGS...`:
+ * busybox. Called as `wtest VERB ARGS...` or by a symlink named w + VERB (wgetpid):
  *   init            reaps children forever; exits on SIGTERM/SIGINT with status 0
  *   getpid          prints its pid and its parent's pid
  *   sleep SECONDS   sleeps (restarts after signal handlers), then exits 0
@@ -144,6 +144,9 @@ int main(int argc, char **argv)
 	struct utsname u;
 	char buf[PATH_MAX];
 
+	/* the rootfs's symlinks are named w + verb (wgetpid, wids...) */
+	if (verb[0] == 'w' && strcmp(verb, "wtest"))
+		verb++;
 	if (!strcmp(verb, "wtest")) {
 		if (argc < 2) {
 			fprintf(stderr, "usage: wtest VERB [ARG...]\n");
