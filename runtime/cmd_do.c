@@ -156,8 +156,7 @@ int cmd_do(int argc, char **argv)
 	cfg.init.cwd = getcwd(cwd, sizeof(cwd));
 	/* The gofers open host files for the sentry; they start while the CLI is still
 	 * single-threaded, so their parent-death signal is tied to this thread. */
-	err = cmd_gofer_spawn("/", !cfg.host_root_rw, GOFER_CHANNELS, root_fds,
-			      &gofers[ngofers]);
+	err = cmd_gofer_spawn("/", !cfg.host_root_rw, GOFER_CHANNELS, root_fds, &gofers[ngofers]);
 	if (err) {
 		cmd_error("cannot start the gofer: %s", strerror(-err));
 		return 125;

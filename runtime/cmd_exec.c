@@ -254,7 +254,7 @@ int cmd_exec(int argc, char **argv)
 	const char **f = NULL;
 	struct oci_spec *s = NULL;
 	struct oci_state *st;
-	char buf[256], *r[4];
+	char buf[1024], *r[4] = { NULL, NULL, NULL, NULL };
 	int fds[3] = { 0, 1, 2 };
 	pid_t w;
 
@@ -300,11 +300,12 @@ int cmd_exec(int argc, char **argv)
 	if (replica >= 0)
 		close(replica);
 	if (ret < 0) {
-		cmd_error("exec failed: %s",
-			  ret == -ENOENT || ret == -ECONNREFUSED || ret == -EPIPE ?
-				  "cannot exec in a stopped container" :
-			  ret < 0 && ret != -EPROTO && n > 0 ? strerror(-ret) :
-							       "bad reply from the sandbox");
+		if (r[2])
+			cmd_error("exec failed: %s", r[2]); /* the sentry's own message */
+		else if (ret == -ENOENT || ret == -ECONNREFUSED || ret == -EPIPE)
+			cmd_error("exec failed: cannot exec in a stopped container");
+		else
+			cmd_error("exec failed: %s", strerror(-ret));
 		if (fd >= 0)
 			close(fd);
 		ret = EXEC_EXIT_ERROR;

@@ -5,6 +5,7 @@
  */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "runtime/cmd.h"
 #include "runtime/oci_spec.h"
@@ -20,6 +21,12 @@ static json_object *enabled(bool on)
 
 	json_object_object_add(o, "enabled", json_object_new_boolean(on));
 	return o;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(json_object_get_string(*(json_object *const *)a),
+		      json_object_get_string(*(json_object *const *)b));
 }
 
 int cmd_features(int argc, char **argv)
@@ -50,6 +57,7 @@ int cmd_features(int argc, char **argv)
 		json_object_array_add(hooks, json_object_new_string(oci_hook_stage_name(st)));
 	json_object_object_add(doc, "hooks", hooks);
 	oci_mount_option_names(add_name, opts);
+	json_object_array_sort(opts, cmp_names); /* runc lists them sorted */
 	json_object_object_add(doc, "mountOptions", opts);
 	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
 		json_object_array_add(nsa, json_object_new_string(ns[i]));
@@ -57,7 +65,7 @@ int cmd_features(int argc, char **argv)
 	for (unsigned c = 0; (name = oci_cap_name(c)); c++)
 		json_object_array_add(caps, json_object_new_string(name));
 	json_object_object_add(lx, "capabilities", caps);
-	json_object_object_add(cg, "v1", json_object_new_boolean(0));
+	json_object_object_add(cg, "v1", json_object_new_boolean(1));
 	json_object_object_add(cg, "v2", json_object_new_boolean(1));
 	json_object_object_add(cg, "systemd", json_object_new_boolean(0));
 	json_object_object_add(cg, "systemdUser", json_object_new_boolean(0));

@@ -102,6 +102,10 @@ static int start_locked(struct oci_state *st)
 		cmd_error("cannot start a container that has stopped");
 		return OCI_EXIT_ERROR;
 	}
+	if (st->status == OCI_PAUSED) {
+		cmd_error("cannot start a paused container (resume it first)");
+		return OCI_EXIT_ERROR;
+	}
 	if (st->status != OCI_CREATED) {
 		cmd_error("cannot start an already running container");
 		return OCI_EXIT_ERROR;
@@ -118,6 +122,7 @@ static int start_locked(struct oci_state *st)
 		return OCI_EXIT_ERROR;
 	}
 	st->status = OCI_RUNNING;
+	st->started = true;
 	oci_state_save(oci_globals.root, st);
 	return 0;
 }
@@ -249,12 +254,18 @@ int cmd_kill(int argc, char **argv)
 	if (!st)
 		return OCI_EXIT_ERROR;
 	n = 0;
-	if (st->status == OCI_STOPPED) {
+	if (all && (st->status == OCI_STOPPED || st->status == OCI_CREATED) && sig != SIGKILL) {
+		n = 0; /* runc: --all over no running process is no error */
+	} else if (st->status == OCI_STOPPED && all) {
+		n = 0;
+	} else if (st->status == OCI_STOPPED) {
 		cmd_error("container not running");
 		n = -1;
-	} else if (sig < 1 || sig >= 65) {
+	} else if (sig >= 65) {
 		cmd_error("unable to signal init: invalid argument");
 		n = -1;
+	} else if (sig == 0) {
+		n = 0; /* kill(2)'s signal 0: only whether it is there */
 	} else if (st->status == OCI_PAUSED && sig == SIGKILL) {
 		/* a frozen sentry cannot take a request; SIGKILL ends the sandbox at once,
 		 * and thawing lets it die */
@@ -340,7 +351,7 @@ static int pause_resume(int argc, char **argv, bool pause)
 		ret = OCI_EXIT_ERROR;
 	} else {
 		/* a created container pauses too; it resumes to running only once started */
-		st->status = pause ? OCI_PAUSED : OCI_RUNNING;
+		st->status = pause ? OCI_PAUSED : st->started ? OCI_RUNNING : OCI_CREATED;
 		oci_state_save(oci_globals.root, st);
 	}
 	oci_state_unlock(lock);

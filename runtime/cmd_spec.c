@@ -129,10 +129,9 @@ static json_object *linux_obj(bool rootless)
 	static const char *const ro[] = { "/proc/bus",		 "/proc/fs",
 					  "/proc/irq",		 "/proc/sys",
 					  "/proc/sysrq-trigger", NULL };
-	static const char *const ns_root[] = { "pid",	"network", "ipc", "uts",
-					       "mount", "cgroup",  NULL };
-	static const char *const ns_rootless[] = { "pid",    "ipc",  "uts", "mount",
-						   "cgroup", "user", NULL };
+	/* runc 1.1's defaults */
+	static const char *const ns_root[] = { "pid", "network", "ipc", "uts", "mount", NULL };
+	static const char *const ns_rootless[] = { "pid", "ipc", "uts", "mount", "user", NULL };
 	json_object *l = json_object_new_object(), *ns = json_object_new_array();
 
 	if (!rootless) {
@@ -210,8 +209,10 @@ int cmd_spec(int argc, char **argv)
 	/* O_EXCL: like runc, never overwrite a bundle's existing config */
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0) {
-		cmd_error("spec: %s: %s%s", path, strerror(errno),
-			  errno == EEXIST ? " (remove it first)" : "");
+		if (errno == EEXIST)
+			cmd_error("File config.json exists. Remove it first (%s)", path);
+		else
+			cmd_error("spec: %s: %s", path, strerror(errno));
 		json_object_put(spec);
 		return 1;
 	}

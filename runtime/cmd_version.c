@@ -7,6 +7,7 @@
 int cmd_version(int argc, char **argv)
 {
 	printf("warden version %s\n", WARDEN_VERSION);
+	printf("spec: 1.2.0\n"); /* the OCI runtime spec version it implements */
 	printf("platforms: ptrace\n");
 	return 0;
 }

@@ -56,7 +56,7 @@ void cmd_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "warden: %s\n", msg);
+	oci_log_stderr("error", msg);
 	oci_log("error", msg);
 }
 
@@ -73,9 +73,11 @@ int main(int argc, char **argv)
 	int g = oci_globals_parse(argc, argv);
 
 	if (g < 0)
-		return EXIT_USAGE;
+		return cmd_usage(NULL);
 	argc -= g;
 	argv += g;
+	if (oci_globals.debug && argc > 1)
+		oci_debug_command(argc, argv);
 	if (argc < 2)
 		return cmd_usage(NULL);
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))

@@ -98,16 +98,10 @@ int oci_globals_parse(int argc, char **argv)
 	return i - 1;
 }
 
-void oci_log(const char *level, const char *msg)
+static void log_line(FILE *f, const char *level, const char *msg)
 {
 	char now[64];
-	FILE *f;
 
-	if (!oci_globals.log)
-		return;
-	f = fopen(oci_globals.log, "ae");
-	if (!f)
-		return;
 	oci_now_rfc3339(now, sizeof(now));
 	if (oci_globals.log_json) {
 		json_object *o = json_object_new_object();
@@ -122,7 +116,41 @@ void oci_log(const char *level, const char *msg)
 	} else {
 		fprintf(f, "time=\"%s\" level=%s msg=\"%s\"\n", now, level, msg);
 	}
+}
+
+void oci_log(const char *level, const char *msg)
+{
+	FILE *f;
+
+	if (!oci_globals.log)
+		return;
+	f = fopen(oci_globals.log, "ae");
+	if (!f)
+		return;
+	log_line(f, level, msg);
 	fclose(f);
+}
+
+void oci_log_stderr(const char *level, const char *msg)
+{
+	if (oci_globals.log_json)
+		log_line(stderr, level, msg);
+	else
+		fprintf(stderr, "warden: %s\n", msg);
+}
+
+void oci_debug_command(int argc, char **argv)
+{
+	char msg[1024];
+	size_t used = 0;
+
+	for (int i = 1; i < argc && used < sizeof(msg) - 1; i++)
+		used += (size_t)snprintf(msg + used, sizeof(msg) - used, "%s%s", i > 1 ? " " : "",
+					 argv[i]);
+	if (oci_globals.log)
+		oci_log("debug", msg);
+	else
+		oci_log_stderr("debug", msg);
 }
 
 static const struct {

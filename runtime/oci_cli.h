@@ -31,6 +31,12 @@ int oci_globals_parse(int argc, char **argv);
 /* Writes a line to --log in its format (a no-op without --log). level: "error"... */
 void oci_log(const char *level, const char *msg);
 
+/* The line cmd_error writes on stderr: "warden: MSG", or a JSON object with
+ * --log-format json (runc's logrus format, which the containerd shim parses). */
+void oci_log_stderr(const char *level, const char *msg);
+/* --debug: one debug line naming the command, to --log or stderr. */
+void oci_debug_command(int argc, char **argv);
+
 /* Parses a signal as runc does: "9", "KILL", "SIGKILL", any case. -1 if unknown. */
 int oci_signal_parse(const char *s);
 

@@ -306,6 +306,7 @@ static void init_process(struct sandbox *x, struct sentry_process *p)
 	p->argv = op->args;
 	p->envp = op->env;
 	p->cwd = op->cwd;
+	p->cwd_strict = true;
 	p->has_user = true;
 	p->uid = op->uid;
 	p->gid = op->gid;
@@ -388,7 +389,10 @@ static int sandbox_main(struct sandbox *x)
 	cfg.ready_arg = x;
 	err = sentry_run(&cfg, &st, &stage);
 	if (err) {
-		if (stage == SENTRY_STAGE_EXEC)
+		if (stage == SENTRY_STAGE_CWD)
+			report(x, err, "chdir to cwd (\"%s\") set in config.json failed: %s",
+			       x->spec->process.cwd, strerror(-err));
+		else if (stage == SENTRY_STAGE_EXEC)
 			report(x, err, "exec: \"%s\": %s", x->spec->process.args[0],
 			       err == -ENOENT ? "executable file not found in $PATH" :
 						strerror(-err));
@@ -660,6 +664,12 @@ int oci_create(const struct oci_create_opts *o, pid_t *pid_out)
 	}
 	err = cgroup_path_from_spec(x->spec->cgroups_path, o->id, oci_globals.systemd_cgroup,
 				    cgpath, sizeof(cgpath));
+	/* runc resolves a relative path against its caller's cgroup; later commands may run
+	 * elsewhere (conmon, the shim), so Warden anchors it at the hierarchy's root */
+	if (!err && cgpath[0] != '/') {
+		memmove(cgpath + 1, cgpath, strnlen(cgpath, sizeof(cgpath) - 2) + 1);
+		cgpath[0] = '/';
+	}
 	if (!err)
 		err = cgroup_create(cgpath, &x->spec->resources, &cg, msg, sizeof(msg));
 	if (err) {

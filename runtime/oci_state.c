@@ -152,6 +152,7 @@ static json_object *state_obj(const struct oci_state *s, bool full)
 		json_object_object_add(o, "wardenPidStart",
 				       json_object_new_int64((int64_t)s->pid_start));
 		json_object_object_add(o, "wardenConfig", json_object_new_string(s->config));
+		json_object_object_add(o, "wardenStarted", json_object_new_boolean(s->started));
 		json_object_object_add(o, "wardenCgroup",
 				       json_object_new_string(s->cgroup ? s->cgroup : ""));
 		for (int i = 0; i < s->n_gofers; i++)
@@ -165,7 +166,8 @@ char *oci_state_json(const struct oci_state *s, bool pretty)
 {
 	json_object *o = state_obj(s, false);
 	char *out = strdup(json_object_to_json_string_ext(
-		o, (pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN) |
+		o, (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+			     JSON_C_TO_STRING_PLAIN) |
 			   JSON_C_TO_STRING_NOSLASHESCAPE));
 
 	json_object_put(o);
@@ -240,6 +242,8 @@ static int parse_state(json_object *o, struct oci_state *s)
 		err = str_field(o, "owner", &s->owner);
 	if (!err)
 		err = str_field(o, "wardenConfig", &s->config);
+	if (!err && json_object_object_get_ex(o, "wardenStarted", &g))
+		s->started = json_object_get_boolean(g);
 	if (!err && json_object_object_get_ex(o, "wardenCgroup", &g))
 		err = str_field(o, "wardenCgroup", &s->cgroup);
 	if (!err)

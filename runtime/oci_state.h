@@ -34,6 +34,7 @@ struct oci_state {
 	char *owner; /* "" */
 	char *config; /* the bundle's config.json path at create time */
 	char *cgroup; /* the sandbox's cgroup path (cgroup.h), "" for none */
+	bool started; /* `start` released its init (a paused container resumes to this) */
 	pid_t gofer_pids[17];
 	int n_gofers;
 	/* annotations copied from config.json, as "key\0value\0" pairs */

@@ -157,7 +157,7 @@ static void do_kill(struct conn *c, char **f, int n)
 			if (o && o->tg->tgid == i && !o->tg->zombie && o->tg != k->init)
 				sig_send(o, (int)sig, true);
 		}
-		if (k->init->leader)
+		if (k->init->leader && init_takes(k->init, (int)sig))
 			sig_send(k->init->leader, (int)sig, true);
 	} else if (k->init->leader && init_takes(k->init, (int)sig)) {
 		err = sig_send(k->init->leader, (int)sig, true);
@@ -259,6 +259,7 @@ static int parse_exec(struct exec_req *r, char **f, int n)
 	memset(&r->p, 0, sizeof(r->p));
 	r->nargv = r->nenvp = 0;
 	r->p.groups = r->groups;
+	r->p.cwd_strict = true;
 	for (int i = 1; i < n; i++) {
 		char *v = strchr(f[i], '=');
 		unsigned long long caps[4];
@@ -338,7 +339,8 @@ static void do_exec(struct conn *c, char **f, int n, const int fds[3])
 		return;
 	}
 	pthread_mutex_lock(&k->lock);
-	started = k->started && !k->init_exited;
+	/* as runc, a created container takes exec'd processes before its init starts */
+	started = k->init && !k->init_exited;
 	pthread_mutex_unlock(&k->lock);
 	err = started ? parse_exec(r, f, n) : -ESRCH;
 	if (err) {
@@ -347,16 +349,21 @@ static void do_exec(struct conn *c, char **f, int n, const int fds[3])
 		return;
 	}
 	err = spawn_process(k, &r->p, k->container_root, fds, &t, &stage);
-	free(r);
 	if (err) {
 		char msg[256];
 
-		snprintf(msg, sizeof(msg), "%s: %s",
-			 stage == SENTRY_STAGE_EXEC ? "exec" : "cannot start the process",
-			 strerror(-err));
+		if (stage == SENTRY_STAGE_EXEC)
+			snprintf(msg, sizeof(msg), "exec: \"%s\": %s", r->argv[0], strerror(-err));
+		else if (stage == SENTRY_STAGE_CWD)
+			snprintf(msg, sizeof(msg), "chdir to cwd (\"%s\"): %s", r->p.cwd,
+				 strerror(-err));
+		else
+			snprintf(msg, sizeof(msg), "cannot start the process: %s", strerror(-err));
 		reply_err(c, err, msg);
+		free(r);
 		return;
 	}
+	free(r);
 	atomic_fetch_add(&c->refs, 1);
 	t->tg->exit_hook = exec_exited;
 	t->tg->exit_hook_arg = c;

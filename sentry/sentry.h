@@ -12,7 +12,10 @@
 struct sentry_process {
 	char *const *argv; /* argv[0] resolved on the guest's PATH */
 	char *const *envp;
-	const char *cwd; /* falls back to / when it does not resolve */
+	const char *cwd;
+	/* When cwd does not resolve: false, "/" instead (`warden do`); true, init makes it
+	 * and an exec'd process fails (runc's rules). */
+	bool cwd_strict;
 	/* Unless has_user: the host's uid and gid (`warden do`). */
 	bool has_user;
 	uint32_t uid, gid;
@@ -85,7 +88,7 @@ struct sentry_config {
 };
 
 /* Where a failed start came from, for the CLI's message and exit status. */
-enum sentry_stage { SENTRY_STAGE_SETUP, SENTRY_STAGE_EXEC };
+enum sentry_stage { SENTRY_STAGE_SETUP, SENTRY_STAGE_CWD, SENTRY_STAGE_EXEC };
 
 /*
  * Runs the sandbox. Returns 0 with *wait_status set to init's wait status (as from

@@ -64,6 +64,13 @@ static struct thread_group *tg_new(struct kernel *k, const struct sentry_process
 	return tg;
 }
 
+static char *strdup_printf(const char *fmt, const char *s)
+{
+	char *out;
+
+	return asprintf(&out, fmt, s) < 0 ? NULL : out;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -102,15 +109,100 @@ static struct cred *process_cred(const struct sentry_process *p)
 	return c;
 }
 
-/* Sets the cwd to cwd when it resolves inside the sandbox, else "/". */
-static void set_cwd(struct fs_view *v, const char *cwd, const struct vfs_cred *vc)
+/* Sets the cwd. A missing one is made for init (as runc makes process.cwd) and is an
+ * error for a process exec'd later; cwd NULL is "/". */
+static int set_cwd(struct fs_view *v, const char *cwd, bool make, const struct vfs_cred *vc)
 {
 	struct path p;
+	int err;
 
-	if (!cwd || vfs_walk(v, NULL, cwd, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, vc, &p))
-		return;
-	vfs_chdir(v, &p, vc);
+	if (!cwd)
+		return 0;
+	err = vfs_walk(v, NULL, cwd, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, vc, &p);
+	if (err == -ENOENT && make) {
+		char buf[PATH_MAX];
+		size_t n = strlen(cwd);
+
+		if (n >= sizeof(buf) || cwd[0] != '/')
+			return -ENAMETOOLONG;
+		memcpy(buf, cwd, n + 1);
+		for (char *c = buf + 1;; c++) {
+			if (*c == '/' || !*c) {
+				char save = *c;
+
+				*c = 0;
+				err = vfs_mkdirat(v, NULL, buf, 0755, vc);
+				*c = save;
+				if (err && err != -EEXIST)
+					return err;
+				if (!save)
+					break;
+			}
+		}
+		err = vfs_walk(v, NULL, cwd, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, vc, &p);
+	}
+	if (err)
+		return err;
+	err = vfs_chdir(v, &p, vc);
 	path_put(&p);
+	return err;
+}
+
+/* runc's HOME when the environment has none: the user's entry in the guest's
+ * /etc/passwd, else "/". Returns a malloc'd "HOME=..." or NULL. */
+static char *default_home(struct fs_view *v, uint32_t uid, const struct vfs_cred *vc)
+{
+	char buf[64 * 1024], *line, *save = NULL, *home = NULL;
+	struct file *f;
+	ssize_t n;
+
+	if (vfs_openat(v, NULL, "/etc/passwd", O_RDONLY | O_CLOEXEC, 0, vc, &f) == 0) {
+		n = vfs_kernel_read(f, buf, sizeof(buf) - 1, 0);
+		file_put(f);
+		buf[n > 0 ? n : 0] = 0;
+		for (line = strtok_r(buf, "\n", &save); line && !home;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char *fld[7];
+			int k = 0;
+
+			for (char *c = line; k < 7; k++) {
+				fld[k] = c;
+				c = strchr(c, ':');
+				if (!c)
+					break;
+				*c++ = 0;
+			}
+			if (k >= 5 && strtoul(fld[2], NULL, 10) == uid && fld[2][0])
+				home = fld[5];
+		}
+	}
+	return home && *home ? strdup_printf("HOME=%s", home) : strdup("HOME=/");
+}
+
+/* envp with HOME added when it lacks one: a new NULL-terminated array (strings shared
+ * but for the new one, which is its last entry), or NULL. */
+static char **env_with_home(char *const *envp, char *home)
+{
+	size_t n = 0;
+	char **e;
+
+	while (envp && envp[n])
+		n++;
+	e = calloc(n + 2, sizeof(*e));
+	if (!e)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		e[i] = envp[i];
+	e[n] = home;
+	return e;
+}
+
+static bool has_home(char *const *envp)
+{
+	for (char *const *e = envp; e && *e; e++)
+		if (!strncmp(*e, "HOME=", 5))
+			return true;
+	return false;
 }
 
 /* execvp-style lookup of a command without a slash on the guest's PATH. */
@@ -206,8 +298,8 @@ int spawn_process(struct kernel *k, const struct sentry_process *p, struct fs_vi
 {
 	struct thread_group *tg;
 	struct vfs_cred vc;
+	char *cmd, *home = NULL, **envp = NULL;
 	struct task *t;
-	char *cmd;
 	int err;
 
 	*stage = SENTRY_STAGE_SETUP;
@@ -238,24 +330,40 @@ int spawn_process(struct kernel *k, const struct sentry_process *p, struct fs_vi
 	if (err)
 		goto fail;
 	task_vfs_cred(t, &vc);
-	set_cwd(t->fs, p->cwd, &vc);
+	err = set_cwd(t->fs, p->cwd, k->init == tg, &vc);
+	if (err && !p->cwd_strict)
+		err = 0; /* stays at / */
+	if (err) {
+		*stage = SENTRY_STAGE_CWD;
+		goto fail_unlink;
+	}
 	err = stdio_files(t->fdt, stdio);
 	if (err)
 		goto fail_unlink;
+	if (p->has_user && !has_home(p->envp)) {
+		home = default_home(t->fs, p->uid, &vc);
+		envp = home ? env_with_home(p->envp, home) : NULL;
+	}
 
 	*stage = SENTRY_STAGE_EXEC;
-	cmd = resolve_command(t->fs, &vc, p->argv[0], p->envp);
+	cmd = resolve_command(t->fs, &vc, p->argv[0], envp ? envp : p->envp);
 	err = -ENOMEM;
 	if (!cmd)
 		goto fail_unlink;
-	err = task_execve(t, cmd, p->argv, p->envp);
+	err = task_execve(t, cmd, p->argv, envp ? envp : p->envp);
 	free(cmd);
+	free(envp);
+	free(home);
+	envp = NULL;
+	home = NULL;
 	if (err)
 		goto fail_unlink;
 	*out = t;
 	return 0;
 
 fail_unlink:
+	free(envp);
+	free(home);
 	spawn_unlink(k, t);
 fail:
 	if (t->mm)
