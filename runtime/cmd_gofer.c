@@ -134,6 +134,7 @@ int cmd_gofer(int argc, char **argv)
 	for (int i = 0; i < nfds; i++)
 		fcntl(fds[i], F_SETFD, FD_CLOEXEC);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	prctl(PR_SET_NAME, "warden-gofer", 0, 0, 0); /* what ps shows on the host */
 	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0) {
 		cmd_error("gofer: %s: %s", root, strerror(errno));
