@@ -18,6 +18,7 @@ run: build
 	$(BUILD)/warden do -- $(CMD)
 
 test: build
+	@./scripts/setup-deps.sh e2e
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
 	@$(MAKE) --no-print-directory asan
 

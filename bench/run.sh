@@ -28,6 +28,10 @@
 #   tar_include  `tar cf - -C / usr/include | cat >/dev/null`, start to exit (GNU tar skips
 #                the reads when its output is /dev/null itself, hence the cat)
 # Workloads that need fork print "fail" until the kernel under test has it.
+# Then, as root, the OCI runtime workloads in a table of their own, warden against runc
+# (bench/oci_true.sh, bench/oci_idle_mem.sh; OCI=0 leaves them out):
+#   run /bin/true  `RUNTIME run` of a busybox bundle running /bin/true, start to exit
+#   idle PSS       PSS of one idle container's host processes (`run --detach` of sleep 1000)
 set -u
 
 if [ $# -ne 1 ] || [ ! -d "$1" ]; then
@@ -205,3 +209,10 @@ for wl in $WORKLOADS; do
 	echo
 done
 echo "(total bench time: $(($(date +%s) - started)) s; 'fail' = the run failed or took over ${LIMIT} s)"
+
+if [ "${OCI:-1}" != 0 ]; then
+	echo
+	printf '%-36s %12s %12s %14s\n' "OCI runtime workload" runc warden warden/runc
+	OCI_NO_HEADER=1 LIMIT=$LIMIT sh "$src/oci_true.sh" "$build"
+	OCI_NO_HEADER=1 LIMIT=$LIMIT sh "$src/oci_idle_mem.sh" "$build"
+fi

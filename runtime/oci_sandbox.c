@@ -377,6 +377,10 @@ static int sandbox_main(struct sandbox *x)
 	cfg.gofer_fds = root_fds;
 	cfg.gofer_nchan = ROOT_CHANNELS;
 	init_process(x, &cfg.init);
+	if (x->spec->resources.pids_limit > 0)
+		cfg.max_tasks = (int)(x->spec->resources.pids_limit < 32767 ?
+					      x->spec->resources.pids_limit :
+					      32767);
 	cfg.hostname = x->spec->hostname[0] ? x->spec->hostname : x->o->id;
 	cfg.domainname = x->spec->domainname;
 	cfg.mounts = x->mounts;
@@ -394,7 +398,8 @@ static int sandbox_main(struct sandbox *x)
 			       x->spec->process.cwd, strerror(-err));
 		else if (stage == SENTRY_STAGE_EXEC)
 			report(x, err, "exec: \"%s\": %s", x->spec->process.args[0],
-			       err == -ENOENT ? "executable file not found in $PATH" :
+			       err == -ENOENT && !strchr(x->spec->process.args[0], '/') ?
+				       "executable file not found in $PATH" :
 						strerror(-err));
 		else
 			report(x, err, "cannot start the sandbox: %s", strerror(-err));
@@ -628,8 +633,24 @@ static int create_hooks(struct sandbox *x, struct oci_state *st)
 	return ret;
 }
 
+/*
+ * The cgroup's limits. linux.resources.pids.limit counts the container's processes: the
+ * sentry enforces it on the guest's tasks exactly (fork fails with EAGAIN, as under a
+ * pids cgroup), while every guest task costs the host a stub process and a sentry thread;
+ * the host's pids.max is a backstop sized to that, so it never trips first.
+ */
+static const struct oci_resources *host_resources(const struct oci_resources *r,
+						  struct oci_resources *out)
+{
+	*out = *r;
+	if (r->pids_limit > 0)
+		out->pids_limit = OCI_HOST_PIDS(r->pids_limit);
+	return out;
+}
+
 int oci_create(const struct oci_create_opts *o, pid_t *pid_out)
 {
+	struct oci_resources hr;
 	const char *root = oci_globals.root;
 	struct sandbox *x = calloc(1, sizeof(*x));
 	struct oci_state st = { 0 };
@@ -671,7 +692,8 @@ int oci_create(const struct oci_create_opts *o, pid_t *pid_out)
 		cgpath[0] = '/';
 	}
 	if (!err)
-		err = cgroup_create(cgpath, &x->spec->resources, &cg, msg, sizeof(msg));
+		err = cgroup_create(cgpath, host_resources(&x->spec->resources, &hr), &cg, msg,
+				    sizeof(msg));
 	if (err) {
 		cmd_error("cgroup %s: %s", x->spec->cgroups_path,
 			  err == -EINVAL && msg[0] ? msg : strerror(-err));

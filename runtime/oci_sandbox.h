@@ -13,6 +13,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* The host cgroup's pids.max for a container whose pids.limit is n (see host_resources). */
+#define OCI_HOST_PIDS(n) (2 * (n) + 64)
+
 struct oci_create_opts {
 	const char *id;
 	const char *bundle; /* "." when not given */

@@ -6,8 +6,16 @@ PKGS="build-essential cmake pkg-config libseccomp-dev libunwind-dev liburing-dev
 # What the tests run in or around the sandbox (e2e: busybox, strace of the sentry, sqlite3,
 # procps's ps/top/free against procfs).
 PKGS="$PKGS busybox-static strace sqlite3 procps"
-# `setup-deps.sh bench` adds the peers the benchmarks compare against.
+# `setup-deps.sh bench` adds the peers the benchmarks compare against (and the e2e set:
+# runc is one of them).
 [ "${1:-}" = bench ] && PKGS="$PKGS proot"
+# `setup-deps.sh e2e` adds the OCI clients the e2e tests drive (tests/e2e/oci/client_*.sh):
+# podman (conmon; runc satisfies its crun|runc; golang-github-containers-common ships
+# policy.json, which `podman import` needs, and wants a container-network-stack:
+# containernetworking-plugins), containerd (ctr, containerd-shim-runc-v2), runc as the
+# reference runtime, debootstrap (+ the archive keyring) for the Debian minbase rootfs.
+# Checked with `apt-get install -s --no-install-recommends` in a fresh bookworm minbase.
+case "${1:-}" in e2e | bench) PKGS="$PKGS podman conmon containerd runc containernetworking-plugins debootstrap debian-archive-keyring" ;; esac
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
