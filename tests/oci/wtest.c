@@ -1,7 +1,8 @@
 /*
  * wtest: the static multi-call program the OCI tests put in their rootfs beside
  * busybox. Called as `wtest VERB ARGS...` or by a symlink named w + VERB (wgetpid):
- *   init            reaps children forever; exits on SIGTERM/SIGINT with status 0
+ *   init [READY]    reaps children forever; exits on SIGTERM/SIGINT with status 0;
+ *                   creates the file READY once those handlers are installed
  *   getpid          prints its pid and its parent's pid
  *   sleep SECONDS   sleeps (restarts after signal handlers), then exits 0
  *   exit N          exits with status N
@@ -39,12 +40,25 @@ static void on_term(int sig)
 	stop = 1;
 }
 
-static int do_init(void)
+/*
+ * A pid-namespace init ignores a signal it has no handler for, so a test may send SIGTERM
+ * only once the handler is in place: READY, if given, is created right after.
+ */
+static int do_init(const char *ready)
 {
 	struct sigaction sa = { .sa_handler = on_term };
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	if (ready) {
+		int fd = open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		if (fd < 0) {
+			fprintf(stderr, "init: %s: %s\n", ready, strerror(errno));
+			return 1;
+		}
+		close(fd);
+	}
 	while (!stop) {
 		pid_t p = wait(NULL);
 
@@ -157,7 +171,7 @@ int main(int argc, char **argv)
 		verb = argv[0];
 	}
 	if (!strcmp(verb, "init"))
-		return do_init();
+		return do_init(argv[1]);
 	if (!strcmp(verb, "getpid"))
 		return printf("%d %d\n", (int)getpid(), (int)getppid()) < 0;
 	if (!strcmp(verb, "sleep"))
