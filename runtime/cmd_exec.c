@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include "runtime/cmd.h"
 #include "runtime/oci_args.h"
 #include "runtime/oci_cli.h"
+#include "runtime/oci_console.h"
 #include "runtime/oci_control.h"
 #include "runtime/oci_sandbox.h"
 #include "runtime/oci_spec.h"
@@ -127,8 +129,23 @@ static int build_request(const struct exec_opts *x, const struct oci_process *p,
 			 int *n)
 {
 	unsigned uid = p->uid, gid = p->gid;
+	uint64_t add_caps = 0;
 	int err = 0;
 
+	/* --cap NAME: added to every set, as runc does */
+	for (int i = 0; x->caps[i]; i++) {
+		const char *want = x->caps[i], *name;
+		unsigned c;
+
+		for (c = 0; (name = oci_cap_name(c)); c++)
+			if (!strcasecmp(name, want) || !strcasecmp(name + 4, want))
+				break;
+		if (!name) {
+			cmd_error("exec failed: --cap %s: unknown capability", want);
+			return -1;
+		}
+		add_caps |= 1ULL << c;
+	}
 	if (x->user && sscanf(x->user, "%u:%u", &uid, &gid) < 1) {
 		cmd_error("exec failed: --user %s: expected UID[:GID]", x->user);
 		return -1;
@@ -165,45 +182,6 @@ static int build_request(const struct exec_opts *x, const struct oci_process *p,
 	return err;
 }
 
-/* A pty whose master goes to the console socket (runc's protocol), replica for stdio. */
-static int console_pty(const char *sock, int *replica)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char name[] = "/dev/ptmx";
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cm.b,
-			     .msg_controllen = sizeof(cm.b) };
-	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), fd, err = 0;
-
-	if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0)
-		return -errno;
-	*replica = open(ptsname(m), O_RDWR | O_NOCTTY | O_CLOEXEC);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (*replica < 0 || fd < 0 || strlen(sock) >= sizeof(sa.sun_path))
-		err = -EINVAL;
-	if (!err) {
-		strcpy(sa.sun_path, sock);
-		memset(&cm, 0, sizeof(cm));
-		cm.h.cmsg_level = SOL_SOCKET;
-		cm.h.cmsg_type = SCM_RIGHTS;
-		cm.h.cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(&cm.h), &m, sizeof(int));
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-		    sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
-			err = -errno;
-	}
-	if (fd >= 0)
-		close(fd);
-	close(m);
-	return err;
-}
-
 /* Waits for the exec'd process's "exit STATUS": its exit status as a shell reports it. */
 static int wait_exit(int fd)
 {
@@ -213,16 +191,6 @@ static int wait_exit(int fd)
 	if (n < 2 || strcmp(f[0], "exit"))
 		return 128 + 9; /* the sandbox went away under it: as if killed */
 	return oci_exit_status(atoi(f[1]));
-}
-
-static int write_pid(const char *path, pid_t pid)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fprintf(f, "%d", (int)pid);
-	return fclose(f) ? -errno : 0;
 }
 
 int cmd_exec(int argc, char **argv)
@@ -250,7 +218,7 @@ int cmd_exec(int argc, char **argv)
 		OPT_FLAG("no-subreaper", 0, &ignored),
 		OPT_END,
 	};
-	int i = oci_args_parse("exec", argc, argv, opts), n = 0, fd, ret, replica = -1;
+	int i = oci_args_parse("exec", argc, argv, opts), n = 0, fd, ret, err, replica = -1;
 	const char **f = NULL;
 	struct oci_spec *s = NULL;
 	struct oci_state *st;
@@ -279,7 +247,8 @@ int cmd_exec(int argc, char **argv)
 		goto out;
 	if (s->process.terminal) {
 		if (x.console_socket) {
-			int err = console_pty(x.console_socket, &replica);
+			int err = oci_console_open(x.console_socket, s->process.console_height,
+						   s->process.console_width, &replica);
 
 			if (err) {
 				cmd_error("exec failed: console socket %s: %s", x.console_socket,
@@ -332,8 +301,8 @@ int cmd_exec(int argc, char **argv)
 	if (w < 0) {
 		cmd_error("exec failed: fork: %s", strerror(errno));
 		ret = EXEC_EXIT_ERROR;
-	} else if (x.pid_file && write_pid(x.pid_file, w)) {
-		cmd_error("exec failed: --pid-file %s: %s", x.pid_file, strerror(errno));
+	} else if (x.pid_file && (err = oci_write_pid_file(x.pid_file, w))) {
+		cmd_error("exec failed: --pid-file %s: %s", x.pid_file, strerror(-err));
 		ret = EXEC_EXIT_ERROR;
 	}
 out:

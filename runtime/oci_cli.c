@@ -1,9 +1,13 @@
 /* The OCI commands' global flags and error log (see oci_cli.h). */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -197,4 +201,21 @@ int oci_signal_parse(const char *s)
 		return v >= SIGRTMIN && v <= SIGRTMAX ? (int)v : -1;
 	}
 	return -1;
+}
+
+int oci_write_pid_file(const char *path, int pid)
+{
+	char tmp[PATH_MAX], num[16];
+	int fd, n = snprintf(num, sizeof(num), "%d", pid);
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, num, (size_t)n) != n || close(fd) < 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return -EIO;
+	}
+	return 0;
 }

@@ -45,6 +45,9 @@ struct oci_state;
  * when lock_fd is given; prints "container does not exist" and returns NULL if none. */
 struct oci_state *oci_container_load(const char *id, int *lock_fd);
 
+/* Writes pid (no newline, as runc) to path through a temp file renamed over it. */
+int oci_write_pid_file(const char *path, int pid);
+
 /* Status for an error the OCI commands report: runc's 1. */
 #define OCI_EXIT_ERROR 1
 

@@ -1,5 +1,6 @@
 /* The runtime's side of the control channel (oci_control.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,9 @@ static int sock_addr(const char *root, const char *id, int *dirfd, struct sockad
 	return 0;
 }
 
-int oci_control_listen(const char *root, const char *id)
+/* A SOCK_SEQPACKET socket bound and listening on the state dir's control.sock, or
+ * connected to it. */
+static int sock_open(const char *root, const char *id, bool listening)
 {
 	struct sockaddr_un sa;
 	int dirfd, fd, err = sock_addr(root, id, &dirfd, &sa);
@@ -38,34 +41,28 @@ int oci_control_listen(const char *root, const char *id)
 	if (err)
 		return err;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+	if (fd >= 0 && listening)
+		err = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0;
+	else if (fd >= 0)
+		err = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0;
+	if (fd < 0 || err) {
 		err = -errno;
 		if (fd >= 0)
 			close(fd);
-		close(dirfd);
-		return err;
+		fd = err;
 	}
 	close(dirfd);
 	return fd;
 }
 
+int oci_control_listen(const char *root, const char *id)
+{
+	return sock_open(root, id, true);
+}
+
 int oci_control_connect(const char *root, const char *id)
 {
-	struct sockaddr_un sa;
-	int dirfd, fd, err = sock_addr(root, id, &dirfd, &sa);
-
-	if (err)
-		return err;
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		if (fd >= 0)
-			close(fd);
-		close(dirfd);
-		return err;
-	}
-	close(dirfd);
-	return fd;
+	return sock_open(root, id, false);
 }
 
 int oci_control_send(int fd, const char *const *fields, int n, const int *fds, int nfds)

@@ -25,6 +25,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/cmd.h"
 #include "runtime/oci_cli.h"
+#include "runtime/oci_console.h"
 #include "runtime/oci_control.h"
 #include "runtime/oci_hooks.h"
 #include "runtime/oci_sandbox.h"
@@ -400,7 +401,7 @@ static int sandbox_main(struct sandbox *x)
 			report(x, err, "exec: \"%s\": %s", x->spec->process.args[0],
 			       err == -ENOENT && !strchr(x->spec->process.args[0], '/') ?
 				       "executable file not found in $PATH" :
-						strerror(-err));
+				       strerror(-err));
 		else
 			report(x, err, "cannot start the sandbox: %s", strerror(-err));
 		_exit(OCI_EXIT_ERROR);
@@ -409,94 +410,6 @@ static int sandbox_main(struct sandbox *x)
 }
 
 /* ---- in the CLI ---- */
-
-/* Sends the pty's master to the console socket as runc does: "/dev/ptmx" + SCM_RIGHTS. */
-static int console_send(const char *path, int master)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char name[] = "/dev/ptmx";
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cm.b,
-			     .msg_controllen = sizeof(cm.b) };
-	int fd, err = 0;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	memset(&cm, 0, sizeof(cm));
-	cm.h.cmsg_level = SOL_SOCKET;
-	cm.h.cmsg_type = SCM_RIGHTS;
-	cm.h.cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(&cm.h), &master, sizeof(int));
-	if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/* A host pty for process.terminal: the master to the console socket, the replica kept
- * for the sandbox's stdio. The sentry serves the guest's tty ioctls on it. */
-static int console_open(const struct oci_create_opts *o, const struct oci_spec *s, int *replica)
-{
-	struct winsize ws = { .ws_row = (unsigned short)s->process.console_height,
-			      .ws_col = (unsigned short)s->process.console_width };
-	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), err;
-	char *name;
-
-	if (master < 0)
-		return -errno;
-	if (grantpt(master) < 0 || unlockpt(master) < 0 || !(name = ptsname(master))) {
-		err = -errno;
-		close(master);
-		return err;
-	}
-	*replica = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (*replica < 0) {
-		err = -errno;
-		close(master);
-		return err;
-	}
-	if (ws.ws_row && ws.ws_col)
-		ioctl(*replica, TIOCSWINSZ, &ws);
-	err = console_send(o->console_socket, master);
-	close(master);
-	if (err) {
-		close(*replica);
-		*replica = -1;
-	}
-	return err;
-}
-
-static int write_pid_file(const char *path, pid_t pid)
-{
-	char tmp[PATH_MAX], num[16];
-	int fd, n = snprintf(num, sizeof(num), "%d", (int)pid);
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, num, (size_t)n) != n || close(fd) < 0 || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return -EIO;
-	}
-	return 0;
-}
 
 static char **copy_annotations(const struct oci_spec *s)
 {
@@ -706,7 +619,8 @@ int oci_create(const struct oci_create_opts *o, pid_t *pid_out)
 		goto fail_state;
 	}
 	if (x->spec->process.terminal && o->console_socket) {
-		err = console_open(o, x->spec, &x->console_fd);
+		err = oci_console_open(o->console_socket, x->spec->process.console_height,
+				       x->spec->process.console_width, &x->console_fd);
 		if (err) {
 			cmd_error("console socket %s: %s", o->console_socket, strerror(-err));
 			goto fail_state;
@@ -776,7 +690,7 @@ int oci_create(const struct oci_create_opts *o, pid_t *pid_out)
 		cmd_error("saving the state: %s", strerror(-err));
 		goto fail_kill;
 	}
-	if (o->pid_file && (err = write_pid_file(o->pid_file, pid))) {
+	if (o->pid_file && (err = oci_write_pid_file(o->pid_file, pid))) {
 		cmd_error("--pid-file %s: %s", o->pid_file, strerror(-err));
 		goto fail_kill;
 	}

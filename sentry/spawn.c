@@ -20,27 +20,20 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static struct thread_group *tg_new(struct kernel *k, const struct sentry_process *p)
+/* A process's group: default signal actions, the host's limits and the configured ones. */
+static struct thread_group *spawn_tg(struct kernel *k, const struct sentry_process *p)
 {
-	struct thread_group *tg = calloc(1, sizeof(*tg));
+	struct thread_group *tg = tg_new(k);
 
 	if (!tg)
 		return NULL;
 	tg->sighand = calloc(1, sizeof(*tg->sighand));
 	if (!tg->sighand) {
-		free(tg);
+		tg_put(tg);
 		return NULL;
 	}
-	ref_init(&tg->ref);
 	ref_init(&tg->sighand->ref);
 	pthread_mutex_init(&tg->sighand->lock, NULL);
-	pthread_mutex_init(&tg->lock, NULL);
-	pthread_cond_init(&tg->cond, NULL);
-	pthread_cond_init(&tg->child_cv, NULL);
-	list_init(&tg->tasks);
-	list_init(&tg->children);
-	list_init(&tg->sibling);
-	tg->k = k;
 	tg->dumpable = true;
 	/* the host's limits (the sandbox's own resources), then the configured ones */
 	for (int r = 0; r < RLIM_NLIMITS && r < (int)ARRAY_SIZE(tg->rlimits); r++) {
@@ -306,7 +299,7 @@ int spawn_process(struct kernel *k, const struct sentry_process *p, struct fs_vi
 	if (!p->argv || !p->argv[0])
 		return -EINVAL;
 	t = calloc(1, sizeof(*t));
-	tg = tg_new(k, p);
+	tg = spawn_tg(k, p);
 	if (!t || !tg) {
 		free(t);
 		tg_put(tg);

@@ -133,8 +133,7 @@ int proc_unshare_sighand(struct thread_group *tg)
 	return 0;
 }
 
-/* A new process's thread group, its settings copied from the parent's group. */
-static struct thread_group *tg_alloc(struct thread_group *from)
+struct thread_group *tg_new(struct kernel *k)
 {
 	struct thread_group *tg = calloc(1, sizeof(*tg));
 
@@ -147,7 +146,17 @@ static struct thread_group *tg_alloc(struct thread_group *from)
 	list_init(&tg->tasks);
 	list_init(&tg->children);
 	list_init(&tg->sibling);
-	tg->k = from->k;
+	tg->k = k;
+	return tg;
+}
+
+/* A new process's thread group, its settings copied from the parent's group. */
+static struct thread_group *tg_alloc(struct thread_group *from)
+{
+	struct thread_group *tg = tg_new(from->k);
+
+	if (!tg)
+		return NULL;
 	pthread_mutex_lock(&from->lock);
 	memcpy(tg->rlimits, from->rlimits, sizeof(tg->rlimits));
 	tg->dumpable = from->dumpable;

@@ -53,6 +53,8 @@ long task_clone(struct task *t, const struct clone_params *p);
 __attribute__((noreturn)) void proc_exit_task(struct task *t);
 
 /* Frees a reaped (or never-started) thread group's last reference. */
+/* A new, empty thread group of k (+1): no tasks, no signal handlers, zeroed limits. */
+struct thread_group *tg_new(struct kernel *k);
 void tg_get(struct thread_group *tg);
 void tg_put(struct thread_group *tg);
 
