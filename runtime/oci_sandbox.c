@@ -56,6 +56,8 @@ struct sandbox {
 		int fds[ROOT_CHANNELS];
 	} gofers[MAX_GOFERS];
 	int ngofers;
+	char staging[PATH_MAX]; /* file binds (stage_file), "" until the first */
+	int nstaged;
 	struct sentry_rlimit rlimits[64];
 };
 
@@ -179,12 +181,47 @@ static char *tmpfs_data(const char *data)
 	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | \
 	 MS_STRICTATIME)
 
-/* A bind mount's source through a gofer: a directory is its gofer's root; a file is
- * served by a gofer on its directory (shared by the files that live there). */
+/*
+ * A file bind's source, bind-mounted (in the sandbox's own mount namespace) on a file of
+ * a staging tmpfs in the state directory: one gofer serves the staging files and sees
+ * nothing beside them (a gofer on the source's directory would serve its siblings too:
+ * /etc/shadow beside /etc/resolv.conf). name gets the file's name there.
+ */
+static int stage_file(struct sandbox *x, const char *src, bool ro, char *name, size_t len)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (!x->staging[0]) {
+		if (oci_state_path(oci_globals.root, x->o->id, "files", x->staging,
+				   sizeof(x->staging)) < 0)
+			return -ENAMETOOLONG;
+		if (mkdir(x->staging, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		if (mount("tmpfs", x->staging, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "mode=0700,size=64k") < 0)
+			return -errno;
+	}
+	snprintf(name, len, "%d", x->nstaged++);
+	if (snprintf(path, sizeof(path), "%s/%s", x->staging, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	if (mount(src, path, NULL, MS_BIND, NULL) < 0)
+		return -errno;
+	if (ro && mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+/* A bind mount's source through a gofer: a directory is its gofer's root; a file is one
+ * of the staging files (stage_file). */
 static int bind_mount(struct sandbox *x, const struct oci_mount *m, unsigned long flags,
 		      struct sentry_mount *sm)
 {
-	char src[PATH_MAX], dir[PATH_MAX];
+	char src[PATH_MAX], name[16];
 	struct stat st;
 	bool ro = flags & MS_RDONLY;
 	int n, err;
@@ -204,11 +241,13 @@ static int bind_mount(struct sandbox *x, const struct oci_mount *m, unsigned lon
 		sm->gofer_nchan = 1;
 		return err;
 	}
-	memcpy(dir, src, sizeof(dir));
-	sm->file = strdup(basename(src));
+	err = stage_file(x, src, ro, name, sizeof(name));
+	if (err)
+		return err;
+	sm->file = strdup(name);
 	if (!sm->file)
 		return -ENOMEM;
-	err = gofer_for(x, dirname(dir), ro, 1, &sm->gofer_fds);
+	err = gofer_for(x, x->staging, false, 1, &sm->gofer_fds);
 	sm->gofer_nchan = 1;
 	return err;
 }

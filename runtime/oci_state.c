@@ -359,7 +359,9 @@ int oci_state_remove(const char *root, const char *id)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
+		/* files, and the (empty on the host) staging dir of file binds */
+		if (unlink(path) < 0 && errno == EISDIR)
+			rmdir(path);
 	}
 	closedir(d);
 	return rmdir(dir) < 0 ? -errno : 0;

@@ -12,6 +12,11 @@ fi
 WEXE=$(readlink -f "$RUNTIME")
 
 B=$(mkbundle kids /bin/sh -c 'wtest sleep 1000 & wtest sleep 1000 & exec wtest init')
+# a file bound from a directory that holds a secret beside it
+SRC=$(share src)
+echo visible >"$SRC/bound"
+echo secret >"$SRC/secret"
+bundle_bind "$B" "$SRC/bound" /etc/bound ro
 ID=$(cid kids)
 rt run -d --bundle "$B" "$ID"
 expect_status 0 "run -d"
@@ -41,8 +46,21 @@ for prog in "$ROOTFS/bin/busybox" "$ROOTFS/bin/wtest"; do
 	grep -q " $(readlink -f "$prog") " "$WORK/procs" && fail "the host runs $prog"
 done
 
+# every gofer is chrooted to the rootfs, or to the staging dir of file binds: none serves
+# the bound file's directory, whose other files the sandbox must never reach
+for pid in $(awk '$3 == "warden-gofer" { print $1 }' "$WORK/procs"); do
+	r=$(readlink "/proc/$pid/root")
+	case "$r" in
+	"$ROOTFS" | "$STATE/$ID/files") ;;
+	*) fail "gofer $pid serves $r (expected the rootfs or $STATE/$ID/files)" ;;
+	esac
+	[ "$r" = "$SRC" ] && fail "a gofer serves the bound file's directory $SRC"
+done
+RT_OUT=$WORK/bound.out rt exec "$ID" cat /etc/bound
+expect_eq visible "$(cat "$WORK/bound.out")" "the bound file inside"
+
 # and inside, the guest sees its own three processes with init as pid 1
 RT_OUT=$WORK/pids.out rt exec "$ID" cat /proc/1/comm
 expect_status 0 "exec cat /proc/1/comm"
 expect_eq wtest "$(cat "$WORK/pids.out")" "the guest's pid 1"
-exit $FAILED
+finish
