@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,14 +39,22 @@ static __attribute__((noreturn)) void hook_child(const struct oci_hook *h, int i
 	char *const *argv = h->args && h->args[0] ? h->args : NULL;
 	char *fallback_argv[] = { h->path, NULL };
 	char *empty_env[] = { NULL };
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	/* the kernel's struct sigaction: glibc refuses its own two RT signals (32, 33),
+	 * which a parent may still have left ignored */
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		uint64_t mask;
+	} dfl = { .handler = SIG_DFL };
 	sigset_t none;
 	int e;
 
 	/* The runtime's dispositions and mask (SIGPIPE blocked by us, SIG_IGN from a
 	 * parent) are not the hook's business: SIG_IGN would survive execve. */
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
+	for (int sig = 1; sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setpgid(0, 0);
