@@ -104,6 +104,8 @@ lib_exit() {
 if [ "$(id -u)" != 0 ]; then
 	skip "needs root (the runtime makes namespaces, cgroups and mounts; the clients run as root)"
 fi
+. "$(dirname "$0")/host_check.sh"
+oci_host_check "$TEST"
 if [ -z "$RUNTIME" ] || [ ! -x "$RUNTIME" ]; then
 	echo "FAIL: runtime binary '$RUNTIME' is missing or not executable (build the warden target)"
 	exit 1

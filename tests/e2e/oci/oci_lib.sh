@@ -19,6 +19,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: $TEST needs root (namespaces, cgroups, mounts): run ctest as root"
 	exit 77
 fi
+. "$(dirname "$0")/host_check.sh"
+oci_host_check "$TEST"
 if [ -z "$RUNTIME" ] || [ ! -x "$RUNTIME" ]; then
 	echo "FAIL: runtime binary '$RUNTIME' is missing or not executable (build the warden target)"
 	exit 1
