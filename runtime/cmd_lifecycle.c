@@ -115,10 +115,8 @@ static int start_locked(struct oci_state *st)
 		return OCI_EXIT_ERROR;
 	n = oci_control_call(oci_globals.root, st->id, req, 1, buf, sizeof(buf), f, 4);
 	if (n < 0) {
-		cmd_error("cannot start the container: %s", n == -EIO || n == -EPROTO ?
-								    "bad reply" :
-							    n < -1 && f[2] ? strerror(-n) :
-									     strerror(-n));
+		cmd_error("cannot start the container: %s",
+			  n == -EPROTO ? "bad reply from the sandbox" : strerror(-n));
 		return OCI_EXIT_ERROR;
 	}
 	st->status = OCI_RUNNING;
