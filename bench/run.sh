@@ -27,6 +27,12 @@
 #                1 MiB blocks, timed by the program; under Warden through the root's gofer
 #   tar_include  `tar cf - -C / usr/include | cat >/dev/null`, start to exit (GNU tar skips
 #                the reads when its output is /dev/null itself, hence the cat)
+#   eventfd_pingpong  two threads passing a token through two eventfds, EVENTFD_N (100,000)
+#                round trips, timed by the program
+#   clock_gettime  CLOCK_N (10,000,000) glibc clock_gettime(CLOCK_MONOTONIC) calls (the vDSO),
+#                timed by the program with the raw syscall
+#   epoll_idle   epoll_wait over EPOLL_FDS (1,000) idle pipes and one active one, EPOLL_N
+#                (100,000) times write + wait + read, timed by the program
 # Workloads that need fork print "fail" until the kernel under test has it.
 # Then, as root, the OCI runtime workloads in a table of their own, warden against runc
 # (bench/oci_true.sh, bench/oci_idle_mem.sh; OCI=0 leaves them out):
@@ -51,12 +57,18 @@ EXEC_N=${EXEC_N:-100}
 SH_N=${SH_N:-1000}
 PIPE_MIB=${PIPE_MIB:-1024}
 FILES_N=${FILES_N:-10000}
+EVENTFD_N=${EVENTFD_N:-100000}
+EPOLL_N=${EPOLL_N:-100000}
+CLOCK_N=${CLOCK_N:-10000000}
+EPOLL_FDS=${EPOLL_FDS:-1000}
 WORKLOADS=${WORKLOADS:-"getpid true read fork forkexec shloop pipe stat10k stat10k_gofer
-	stat10k_gofer_warm files10k_tmpfs files10k_gofer read1g_gofer tar_include"}
+	stat10k_gofer_warm files10k_tmpfs files10k_gofer read1g_gofer tar_include
+	eventfd_pingpong epoll_idle clock_gettime"}
 
 mkdir -p "$bin" || exit 1
-for p in getpid_loop read_loop spawn_loop fork_loop pipe_loop stat_files files_loop read_path; do
-	"$CC" -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$bin/$p" "$src/$p.c" || {
+for p in getpid_loop read_loop spawn_loop fork_loop pipe_loop stat_files files_loop read_path \
+	eventfd_pingpong epoll_idle clock_gettime; do
+	"$CC" -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o "$bin/$p" "$src/$p.c" || {
 		echo "bench: could not compile $p.c" >&2
 		exit 1
 	}
@@ -160,6 +172,9 @@ measure() {
 		seconds_of "$bin/spawn_loop" 1 $(prefix "$2") /bin/sh -c \
 			"tar cf - -C / usr/include | cat >/dev/null"
 		;;
+	eventfd_pingpong) seconds_of $(prefix "$2") "$bin/eventfd_pingpong" "$EVENTFD_N" ;;
+	epoll_idle) seconds_of $(prefix "$2") "$bin/epoll_idle" "$EPOLL_N" "$EPOLL_FDS" ;;
+	clock_gettime) seconds_of $(prefix "$2") "$bin/clock_gettime" "$CLOCK_N" ;;
 	esac
 }
 
@@ -184,6 +199,9 @@ label() {
 	files10k_gofer) echo "create+write+unlink x$FILES_N gofer (s)" ;;
 	read1g_gofer) echo "read 1 GiB host file, gofer (s)" ;;
 	tar_include) echo "tar cf - /usr/include | cat (s)" ;;
+	eventfd_pingpong) echo "eventfd ping-pong x$EVENTFD_N (s)" ;;
+	epoll_idle) echo "epoll_wait, $EPOLL_FDS idle fds x$EPOLL_N (s)" ;;
+	clock_gettime) echo "clock_gettime x$CLOCK_N (s)" ;;
 	esac
 }
 

@@ -114,6 +114,8 @@ int cmd_do(int argc, char **argv)
 			cfg.platform = v;
 		} else if (!strcmp(argv[i], "--strace")) {
 			cfg.strace = true;
+		} else if (!strcmp(argv[i], "-t") || !strcmp(argv[i], "--tty")) {
+			cfg.tty = true; /* a pty in the sandbox, relayed to this terminal */
 		} else if ((v = opt_value("--debug-log", argc, argv, &i))) {
 			cfg.debug_log = v;
 		} else if ((v = opt_value("--max-tasks", argc, argv, &i))) {

@@ -8,7 +8,7 @@
 
 const struct cmd cmd_table[] = {
 	{ "do", cmd_do,
-	  "warden do [--platform=ptrace] [--strace] [--debug-log=FILE] [--volume HOST:GUEST[:ro|:rw]]... [--max-tasks N] [--overlay=memory|none] -- CMD [ARG...]",
+	  "warden do [--platform=ptrace] [-t|--tty] [--strace] [--debug-log=FILE] [--volume HOST:GUEST[:ro|:rw]]... [--max-tasks N] [--overlay=memory|none] -- CMD [ARG...]",
 	  "run CMD in a sandbox over the host's root (writes stay in memory; /tmp is private)" },
 	{ "gofer", cmd_gofer, "warden gofer --root DIR --fd N [--fd N]... [--ro]",
 	  "serve the files under DIR to a sentry over socket fds N (internal)" },

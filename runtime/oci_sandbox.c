@@ -284,11 +284,11 @@ static int build_mounts(struct sandbox *x, char *msg, size_t msglen)
 					 m->source, strerror(-err));
 		} else if (!strcmp(m->type, "tmpfs") && !strcmp(m->destination, "/dev")) {
 			sm->type = "devfs"; /* Warden's own device nodes, never the host's */
-		} else if (!strcmp(m->type, "tmpfs") || !strcmp(m->type, "mqueue")) {
-			/* POSIX message queues have no filesystem of their own yet */
+		} else if (!strcmp(m->type, "tmpfs")) {
 			sm->type = "tmpfs";
-			sm->data = !strcmp(m->type, "mqueue") ? "mode=1777" : tmpfs_data(mo.data);
-		} else if (!strcmp(m->type, "proc") || !strcmp(m->type, "sysfs")) {
+			sm->data = tmpfs_data(mo.data);
+		} else if (!strcmp(m->type, "proc") || !strcmp(m->type, "sysfs") ||
+			   !strcmp(m->type, "mqueue")) {
 			sm->type = m->type;
 		} else if (!strcmp(m->type, "devpts") || !strcmp(m->type, "cgroup") ||
 			   !strcmp(m->type, "cgroup2")) {

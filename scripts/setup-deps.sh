@@ -4,8 +4,8 @@
 set -e
 PKGS="build-essential cmake pkg-config libseccomp-dev libunwind-dev liburing-dev libjson-c-dev"
 # What the tests run in or around the sandbox (e2e: busybox, strace of the sentry, sqlite3,
-# procps's ps/top/free against procfs).
-PKGS="$PKGS busybox-static strace sqlite3 procps"
+# procps's ps/top/free against procfs, tmux driving `warden do -t`).
+PKGS="$PKGS busybox-static strace sqlite3 procps tmux"
 # `setup-deps.sh bench` adds the peers the benchmarks compare against (and the e2e set:
 # runc is one of them).
 [ "${1:-}" = bench ] && PKGS="$PKGS proot"

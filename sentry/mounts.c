@@ -16,6 +16,7 @@
 #include "fs/tmpfs/fstype.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "fs/vfs/vfs.h"
+#include "sentry/ipc/mqueue.h"
 #include "sentry/mounts.h"
 #include "sentry/sentry.h"
 
@@ -212,6 +213,8 @@ static int mount_devfs(struct fs_view *v, const struct sentry_mount *m)
 	path_put(&mp);
 	if (!err)
 		err = devfs_mount_shm(v, shm);
+	if (!err)
+		err = devfs_mount_pts(v, m->dest);
 	return err;
 }
 
@@ -343,6 +346,9 @@ int mounts_build(const struct sentry_config *cfg, struct fs_view **out)
 
 	/* the types mount(2) can name; -EEXIST: registered by an earlier boot */
 	err = tmpfs_register_fstype();
+	if (err && err != -EEXIST)
+		return err;
+	err = mqueue_register_fstype();
 	if (err && err != -EEXIST)
 		return err;
 	err = new_root_view(cfg, &v);

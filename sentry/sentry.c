@@ -22,6 +22,8 @@
 #include "sentry/sentry.h"
 #include "sentry/spawn.h"
 #include "sentry/sysfs/sysfs.h"
+#include "sentry/tty_jobctl.h"
+#include "sentry/tty_relay.h"
 
 #define MEMFILE_SIZE (64ULL << 30) /* address space only: pages are allocated on use */
 
@@ -65,6 +67,7 @@ static const int host_stdio[3] = { 0, 1, 2 };
 
 int sentry_run(const struct sentry_config *cfg, int *wait_status, enum sentry_stage *stage)
 {
+	struct tty_relay *relay = NULL;
 	struct kernel *k;
 	struct task *t;
 	int err;
@@ -84,6 +87,7 @@ int sentry_run(const struct sentry_config *cfg, int *wait_status, enum sentry_st
 	err = platform_create(cfg->platform, memfile_fd(), &k->platform);
 	if (err)
 		return err;
+	tty_jobctl_register(k);
 	err = procfs_init(k);
 	if (!err)
 		err = sysfs_init();
@@ -95,6 +99,11 @@ int sentry_run(const struct sentry_config *cfg, int *wait_status, enum sentry_st
 	if (err)
 		return err;
 	*stage = SENTRY_STAGE_SETUP;
+	if (cfg->tty) {
+		err = tty_relay_start(t, &relay);
+		if (err && err != -ENOTTY) /* no terminal on stdin: plain stdio */
+			return err;
+	}
 	/* From here on the host sees only the syscalls in sentry/filter/allowed.h. */
 	err = warm_up_thread_exit();
 	if (err)
@@ -121,6 +130,8 @@ int sentry_run(const struct sentry_config *cfg, int *wait_status, enum sentry_st
 		pthread_cond_wait(&k->cond, &k->lock);
 	*wait_status = k->init_status;
 	pthread_mutex_unlock(&k->lock);
+	if (relay)
+		tty_relay_stop(relay);
 	timer_shutdown(); /* the timer thread ends with the sandbox */
 	return 0;
 }

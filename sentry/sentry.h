@@ -58,6 +58,9 @@ struct sentry_mount {
 struct sentry_config {
 	const char *platform; /* "ptrace" */
 	bool strace;
+	/* `warden do -t`: when fd 0 is a terminal, init gets a pty of the sandbox as its
+	 * stdio and controlling terminal, relayed to the host terminal (tty_relay.h) */
+	bool tty;
 	const char *debug_log; /* NULL = off */
 	/* --overlay=none: the root is the gofer's tree itself, served read-write; else an
 	 * in-memory overlay over it and the host never changes */

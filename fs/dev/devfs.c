@@ -1,18 +1,21 @@
 /*
  * Builds the /dev tree on a tmpfs: device nodes with Linux's modes and numbers, the fd
- * symlinks, the pts and shm directories, and mounts a tmpfs of its own on /dev/shm.
+ * symlinks, the pts and shm directories, and mounts a tmpfs of its own on /dev/shm and
+ * devpts on /dev/pts.
  *
- * Nodes without a sentry driver open with -ENXIO (tmpfs_special_open): /dev/tty because no
- * session has a controlling terminal before devpts exists (issue 6), which is what Linux
- * answers a process without one; /dev/console and /dev/ptmx because there is no console
- * and no pty master in the sandbox yet.
+ * /dev/ptmx opens a new pty master and /dev/tty the caller's controlling terminal
+ * (fs/devpts); /dev/console opens with -ENXIO (tmpfs_special_open): the sandbox has no
+ * console.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "fs/dev/devfs.h"
+#include "fs/devpts/devpts.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "fs/vfs/vfs.h"
 
@@ -54,6 +57,7 @@ int devfs_new(struct super_block **sbp, struct inode **rootp)
 	int err;
 
 	devfs_register_devices();
+	devpts_init();
 	err = tmpfs_new(&sb, &root, 0755, DEVFS_SIZE);
 	if (err < 0)
 		return err;
@@ -102,6 +106,23 @@ int devfs_mount_shm(struct fs_view *v, const char *where)
 		inode_put(root);
 		sb_put(sb);
 	}
+	path_put(&p);
+	return err;
+}
+
+int devfs_mount_pts(struct fs_view *v, const char *dev)
+{
+	char where[PATH_MAX];
+	struct path p;
+	int err;
+
+	if (snprintf(where, sizeof(where), "%s/pts", dev) >= (int)sizeof(where))
+		return -ENAMETOOLONG;
+	err = vfs_walk(v, NULL, where, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, NULL, &p);
+	if (err)
+		return err;
+	err = vfs_mount_fstype(&p, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+			       vfs_mount_flags(&p, MS_NOSUID | MS_NOEXEC), NULL);
 	path_put(&p);
 	return err;
 }

@@ -15,6 +15,8 @@ int devfs_new(struct super_block **sb, struct inode **root);
 /* Mounts a fresh tmpfs (mode 01777, nosuid, nodev) on the directory where, normally
  * "/dev/shm" once devfs is on /dev: POSIX shared memory and semaphores live there. */
 int devfs_mount_shm(struct fs_view *v, const char *where);
+/* Mounts devpts (nosuid, noexec) on dev's pts directory (dev is where devfs is). */
+int devfs_mount_pts(struct fs_view *v, const char *dev);
 /* Registers the memory devices with the VFS (devfs_new does it; idempotent). */
 void devfs_register_devices(void);
 

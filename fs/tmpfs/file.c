@@ -4,6 +4,7 @@
  * device / FIFO nodes, and setattr for all of them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -77,6 +78,7 @@ static ssize_t tmpfs_write(struct file *f, const struct iovec *iov, int iovcnt, 
 	struct inode *inode = f->inode;
 	size_t want = iov_length(iov, iovcnt), done = 0;
 	struct iov_iter it;
+	ssize_t allowed;
 	int64_t off;
 	int err = 0;
 
@@ -89,6 +91,12 @@ static ssize_t tmpfs_write(struct file *f, const struct iovec *iov, int iovcnt, 
 	}
 	if (want > (uint64_t)(TMPFS_MAX_SIZE - off))
 		want = (size_t)(TMPFS_MAX_SIZE - off);
+	allowed = tmpfs_seal_write(inode, off, want);
+	if (allowed < 0) {
+		err = (int)allowed;
+		goto out_unlock;
+	}
+	want = (size_t)allowed;
 	while (done < want) {
 		uint64_t at = (uint64_t)off + done, page;
 		size_t pgoff = at & 4095, chunk = MIN(4096 - pgoff, want - done), got;
@@ -229,6 +237,14 @@ static int tmpfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
 	if (end > TMPFS_MAX_SIZE)
 		return -EFBIG;
 	pthread_mutex_lock(&inode->lock);
+	/* memfd seals, as shmem_fallocate checks them */
+	if (((mode & FALLOC_FL_PUNCH_HOLE) &&
+	     (TNODE(inode)->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) ||
+	    (!(mode & FALLOC_FL_PUNCH_HOLE) && end > inode->size &&
+	     (TNODE(inode)->seals & F_SEAL_GROW))) {
+		err = -EPERM;
+		goto out_unlock;
+	}
 	if (mode & FALLOC_FL_PUNCH_HOLE) {
 		punch_locked(inode, off, end);
 		tmpfs_touch(inode, true);
@@ -275,6 +291,9 @@ int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
 	int err = 0;
 
 	pthread_mutex_lock(&inode->lock);
+	err = tmpfs_seal_setattr(inode, ia);
+	if (err < 0)
+		goto out_unlock;
 	if (ia->valid & ATTR_SIZE) {
 		if (!S_ISREG(inode->mode)) {
 			err = S_ISDIR(inode->mode) ? -EISDIR : -EINVAL;
@@ -331,7 +350,7 @@ static int tmpfs_special_open(struct inode *inode, struct file *f)
 	if (!fops)
 		return -ENXIO;
 	f->ops = fops;
-	return 0;
+	return fops->open ? fops->open(inode, f) : 0;
 }
 
 const struct inode_ops tmpfs_file_iops = {

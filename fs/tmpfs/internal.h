@@ -77,6 +77,8 @@ struct tmpfs_node {
 	int64_t next_cookie;
 	/* regular files */
 	struct tmpfs_pages pages;
+	unsigned seals; /* F_SEAL_* (memfd.c), under inode->lock; F_SEAL_SEAL unless a memfd
+			 * allows sealing, as Linux's shmem inodes */
 	/* symlinks */
 	char *target;
 	/* any type: extended attributes (xattr.c), under inode->lock */
@@ -127,6 +129,12 @@ void tmpfs_xattrs_free(struct tmpfs_node *n);
 	.getxattr = tmpfs_getxattr, .setxattr = tmpfs_setxattr, .listxattr = tmpfs_listxattr, \
 	.removexattr = tmpfs_removexattr
 int tmpfs_setattr(struct inode *inode, const struct iattr *ia);
+/* The seal check of a write of len bytes at off (memfd.c): how many of them the seals
+ * allow (fewer at a grow seal), -EPERM for none. Under inode->lock. */
+ssize_t tmpfs_seal_write(struct inode *inode, int64_t off, size_t len);
+/* Of a size change (F_SEAL_SHRINK / F_SEAL_GROW) and a mode change (F_SEAL_EXEC):
+ * 0 or -EPERM. Under inode->lock. */
+int tmpfs_seal_setattr(struct inode *inode, const struct iattr *ia);
 int tmpfs_fsync(struct file *f, bool datasync);
 
 #endif

@@ -3,6 +3,7 @@
  * against the size limit, eviction, statfs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -99,6 +100,7 @@ int tmpfs_inode_new(struct super_block *sb, uint32_t mode, uint64_t rdev, const 
 	case S_IFREG:
 		inode->iops = &tmpfs_file_iops;
 		inode->fops = &tmpfs_file_fops;
+		n->seals = F_SEAL_SEAL;
 		break;
 	case S_IFDIR:
 		inode->iops = &tmpfs_dir_iops;

@@ -10,6 +10,7 @@
 #include <sys/statvfs.h>
 #include <dirent.h>
 
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/internal.h"
 
 #ifndef ST_VALID
@@ -160,11 +161,36 @@ int vfs_chdir(struct fs_view *v, const struct path *p, const struct vfs_cred *c)
 	return 0;
 }
 
+/* The event an attribute change makes, as Linux's fsnotify_change. */
+static uint32_t setattr_event(unsigned valid)
+{
+	uint32_t mask = 0;
+
+	if (valid & ATTR_SIZE)
+		mask |= IN_MODIFY;
+	if (valid & (ATTR_UID | ATTR_GID | ATTR_MODE))
+		mask |= IN_ATTRIB;
+	if ((valid & (ATTR_ATIME | ATTR_MTIME)) == (ATTR_ATIME | ATTR_MTIME))
+		mask |= IN_ATTRIB;
+	else if (valid & ATTR_ATIME)
+		mask |= IN_ACCESS;
+	else if (valid & ATTR_MTIME)
+		mask |= IN_MODIFY;
+	return mask;
+}
+
 int vfs_setattr(struct inode *inode, const struct iattr *ia)
 {
+	uint32_t mask;
+	int err;
+
 	if (!inode->iops || !inode->iops->setattr)
 		return -EPERM;
-	return inode->iops->setattr(inode, ia);
+	err = inode->iops->setattr(inode, ia);
+	mask = setattr_event(ia->valid);
+	if (err == 0 && mask)
+		fsnotify_inode(inode, mask);
+	return err;
 }
 
 /* What truncate(2) refuses before any permission check: a negative size, a directory,

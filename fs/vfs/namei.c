@@ -421,3 +421,15 @@ ssize_t vfs_path_string(const struct path *root, const struct path *p, char *buf
 	memmove(buf, buf + pos, n);
 	return (ssize_t)n;
 }
+
+ssize_t vfs_d_path(const struct path *root, const struct path *p, char *buf, size_t len)
+{
+	static const char unreachable[] = "(unreachable)";
+	ssize_t n = vfs_path_string(root, p, buf, len);
+
+	if (n > 0 && strncmp(buf, unreachable, sizeof(unreachable) - 1) == 0) {
+		n -= (ssize_t)sizeof(unreachable) - 1;
+		memmove(buf, buf + sizeof(unreachable) - 1, (size_t)n);
+	}
+	return n;
+}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/internal.h"
 
 /*
@@ -42,14 +43,16 @@ static int create_begin(struct nameidata *nd, bool dir_slash)
 	return 0;
 }
 
-/* Caches inode (a +1 the fs returned, consumed) and drops the parent's lock. */
-static int create_end(struct nameidata *nd, struct inode *inode)
+/* Caches inode (a +1 the fs returned, consumed) and drops the parent's lock; link: inode
+ * is an existing file's new name. */
+static int create_end(struct nameidata *nd, struct inode *inode, bool link)
 {
 	struct dentry *d = NULL;
 	int err;
 
 	err = d_add_locked(nd->cur.dentry, nd_last_name(nd), inode, &d);
 	pthread_mutex_unlock(&nd->cur.dentry->lock);
+	fsnotify_create(nd->cur.dentry, nd_last_name(nd), inode, link);
 	inode_put(inode);
 	dentry_put(d);
 	/* the fs holds the new entry either way; a cache miss only costs a lookup later */
@@ -83,7 +86,7 @@ int vfs_mkdirat(struct fs_view *v, const struct path *start, const char *name, u
 	err = dir->iops->mkdir(dir, nd_last_name(&nd), mode, c, &inode);
 	if (err < 0)
 		goto out_unlock;
-	err = create_end(&nd, inode);
+	err = create_end(&nd, inode, false);
 	goto out_cleanup;
 out_unlock:
 	pthread_mutex_unlock(&nd.cur.dentry->lock);
@@ -134,7 +137,7 @@ int vfs_mknodat(struct fs_view *v, const struct path *start, const char *name, u
 	err = dir->iops->mknod(dir, nd_last_name(&nd), mode, dev, c, &inode);
 	if (err < 0)
 		goto out_unlock;
-	err = create_end(&nd, inode);
+	err = create_end(&nd, inode, false);
 	goto out_cleanup;
 out_unlock:
 	pthread_mutex_unlock(&nd.cur.dentry->lock);
@@ -168,7 +171,7 @@ int vfs_symlinkat(struct fs_view *v, const char *target, const struct path *star
 	err = dir->iops->symlink(dir, nd_last_name(&nd), target, c, &inode);
 	if (err < 0)
 		goto out_unlock;
-	err = create_end(&nd, inode);
+	err = create_end(&nd, inode, false);
 	goto out_cleanup;
 out_unlock:
 	pthread_mutex_unlock(&nd.cur.dentry->lock);
@@ -219,7 +222,7 @@ int vfs_linkat(struct fs_view *v, const struct path *ostart, const char *oname,
 	if (err < 0)
 		goto out_unlock;
 	inode_get(target);
-	err = create_end(&nd, target);
+	err = create_end(&nd, target, true);
 	goto out_cleanup;
 out_unlock:
 	pthread_mutex_unlock(&nd.cur.dentry->lock);
@@ -301,6 +304,8 @@ int vfs_unlinkat(struct fs_view *v, const struct path *start, const char *name, 
 	pthread_mutex_lock(&nd.cur.dentry->lock);
 	err = remove_locked(&nd, rmdir, &victim);
 	pthread_mutex_unlock(&nd.cur.dentry->lock);
+	if (err == 0)
+		fsnotify_unlink(nd.cur.dentry, nd_last_name(&nd), victim->inode);
 	dentry_put(victim);
 out_cleanup:
 	nd_cleanup(&nd);
@@ -417,6 +422,20 @@ out_free:
 	return err;
 }
 
+/* The events of a rename that happened (RENAME_EXCHANGE: two moves, nothing replaced). */
+static void rename_notify(struct rename_ctx *r)
+{
+	struct dentry *op = r->o.cur.dentry, *np = r->n.cur.dentry;
+	const char *oname = nd_last_name(&r->o), *nname = nd_last_name(&r->n);
+
+	if (r->flags & RENAME_EXCHANGE) {
+		fsnotify_rename(op, oname, np, nname, r->od->inode, NULL);
+		fsnotify_rename(np, nname, op, oname, r->nd->inode, NULL);
+		return;
+	}
+	fsnotify_rename(op, oname, np, nname, r->od->inode, r->nd ? r->nd->inode : NULL);
+}
+
 int vfs_renameat(struct fs_view *v, const struct path *ostart, const char *oname,
 		 const struct path *nstart, const char *nname, unsigned flags,
 		 const struct vfs_cred *c)
@@ -474,6 +493,8 @@ int vfs_renameat(struct fs_view *v, const struct path *ostart, const char *oname
 out_unlock:
 	unlock_two(r.o.cur.dentry, r.n.cur.dentry);
 	pthread_rwlock_unlock(&vfs_mount_lock);
+	if (err == 0 && !(r.nd && r.nd->inode == r.od->inode))
+		rename_notify(&r);
 	dentry_put(old_parents[0]);
 	dentry_put(old_parents[1]);
 	dentry_put(r.od);

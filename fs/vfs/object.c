@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include "fs/epoll/epoll.h"
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/internal.h"
 
 static long live_inodes, live_sbs;
@@ -154,6 +156,7 @@ int file_new(const struct path *path, struct inode *inode, unsigned flags, struc
 	f->inode = inode;
 	f->flags = flags & ~(unsigned)O_CLOEXEC;
 	pthread_mutex_init(&f->pos_lock, NULL);
+	list_init(&f->ep_links);
 	vfs_count(&vfs_live_files, 1);
 	if (flags & O_PATH) {
 		f->ops = &vfs_opath_fops;
@@ -182,7 +185,9 @@ void file_put(struct file *f)
 {
 	if (!f || !ref_put(&f->ref))
 		return;
+	epoll_file_release(f); /* as Linux's __fput: items go with the file, not an fd */
 	vfs_locks_file_release(f);
+	fsnotify_close(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	pthread_mutex_destroy(&f->pos_lock);

@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/internal.h"
 
 /* Flags open(2) keeps in the file (F_GETFL); the rest only steer the open. */
@@ -47,6 +48,7 @@ static int open_create(struct nameidata *nd, struct fs_view *v, uint32_t mode, s
 	if (err < 0)
 		goto out_unlock;
 	pthread_mutex_unlock(&nd->cur.dentry->lock);
+	fsnotify_create(nd->cur.dentry, name, d->inode, false);
 	out->mnt = nd->cur.mnt;
 	mount_get(out->mnt);
 	out->dentry = d;
@@ -172,6 +174,8 @@ int vfs_openat2(struct fs_view *v, const struct path *start, const char *name, i
 			goto out_put_path;
 	}
 	err = file_new(&p, p.dentry->inode, ((unsigned)flags & OPEN_KEEP_MASK) | O_LARGEFILE, out);
+	if (err == 0)
+		fsnotify_file(*out, IN_OPEN);
 out_put_path:
 	path_put(&p);
 out_cleanup:

@@ -12,6 +12,7 @@
 #include <linux/falloc.h>
 #include <sys/stat.h>
 
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/internal.h"
 
 /* struct dirent64_rec (the guest ABI's; fs/ doesn't reach up into sentry/abi). */
@@ -54,20 +55,30 @@ static ssize_t do_rw(struct file *f, rw_op op, const struct iovec *iov, int iovc
 
 ssize_t vfs_readv(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
 {
+	ssize_t ret;
+
 	if (!file_readable(f))
 		return -EBADF;
 	if (!f->ops || !f->ops->read)
 		return S_ISDIR(f->inode->mode) ? -EISDIR : -EINVAL;
-	return do_rw(f, f->ops->read, iov, iovcnt, pos);
+	ret = do_rw(f, f->ops->read, iov, iovcnt, pos);
+	if (ret > 0)
+		fsnotify_file(f, IN_ACCESS);
+	return ret;
 }
 
 ssize_t vfs_writev(struct file *f, const struct iovec *iov, int iovcnt, int64_t *pos)
 {
+	ssize_t ret;
+
 	if (!file_writable(f))
 		return -EBADF;
 	if (!f->ops || !f->ops->write)
 		return -EINVAL;
-	return do_rw(f, f->ops->write, iov, iovcnt, pos);
+	ret = do_rw(f, f->ops->write, iov, iovcnt, pos);
+	if (ret > 0)
+		fsnotify_file(f, IN_MODIFY);
+	return ret;
 }
 
 ssize_t vfs_kernel_read(struct file *f, void *buf, size_t len, int64_t pos)
@@ -146,6 +157,7 @@ int vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
 			      FALLOC_FL_UNSHARE_RANGE;
 	struct inode *inode = f->inode;
 	int64_t end;
+	int err;
 
 	if (off < 0 || len <= 0)
 		return -EINVAL;
@@ -180,7 +192,10 @@ int vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
 		return -EFBIG;
 	if (!f->ops || !f->ops->fallocate)
 		return -EOPNOTSUPP;
-	return f->ops->fallocate(f, mode, off, len);
+	err = f->ops->fallocate(f, mode, off, len);
+	if (err == 0)
+		fsnotify_file(f, IN_MODIFY);
+	return err;
 }
 
 /* ---- getdents64 ---- */
@@ -258,6 +273,8 @@ out:
 	if (g.prev)
 		g.prev->d_off = g.ctx.pos;
 	pthread_mutex_unlock(&f->pos_lock);
+	/* every listing is an access, even one past the end (Linux's iterate_dir) */
+	fsnotify_file(f, IN_ACCESS);
 	if (g.used)
 		return (ssize_t)g.used;
 	if (err < 0)

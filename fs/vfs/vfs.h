@@ -190,6 +190,10 @@ struct file_ops {
 	 * stored through it back to the backing store. NULL = nothing to write (tmpfs). */
 	int (*writeback)(struct file *f);
 	void (*release)(struct file *f);
+	/* Character devices (vfs_chrdev_register): called when a device node opens with
+	 * these ops, to set up f->priv or switch f->ops (a new pty master per /dev/ptmx
+	 * open). -errno fails the open (release is not called). NULL = nothing to do. */
+	int (*open)(struct inode *inode, struct file *f);
 	/* F_SETFL: flags are the new O_APPEND/O_NONBLOCK/... status bits, applied by the VFS
 	 * after this returns 0. NULL = nothing to do beyond storing them. */
 	int (*setfl)(struct file *f, unsigned flags);
@@ -264,6 +268,7 @@ struct file {
 	int64_t pos;
 	pthread_mutex_t pos_lock;
 	void *priv;
+	struct list_head ep_links; /* epoll items watching this file (fs/epoll) */
 };
 
 /* A task's filesystem view (CLONE_FS shares it). */
@@ -464,6 +469,9 @@ int vfs_accessat(struct fs_view *v, const struct path *start, const char *name, 
 int vfs_chdir(struct fs_view *v, const struct path *p, const struct vfs_cred *c);
 /* The path of p as seen from root, into buf (NUL-terminated). Length incl. NUL or -errno. */
 ssize_t vfs_path_string(const struct path *root, const struct path *p, char *buf, size_t len);
+/* The same without the "(unreachable)" prefix, as Linux's d_path for /proc links and
+ * maps: a memfd on the internal tmpfs reads "/memfd:NAME (deleted)". */
+ssize_t vfs_d_path(const struct path *root, const struct path *p, char *buf, size_t len);
 /* Attribute changes with Linux's ownership / permission rules. mnt may be NULL (an
  * anonymous file); it only adds the mount's read-only flag. */
 int vfs_chmod(struct mount *mnt, struct inode *inode, uint32_t mode, const struct vfs_cred *c);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/internal.h"
 
 enum xattr_ns { XNS_USER, XNS_TRUSTED, XNS_SECURITY, XNS_SYSTEM, XNS_UNKNOWN };
@@ -111,6 +112,7 @@ int vfs_setxattr(struct mount *mnt, struct inode *inode, const char *name, const
 		pthread_mutex_lock(&inode->lock);
 		clock_gettime(CLOCK_REALTIME, &inode->ctime);
 		pthread_mutex_unlock(&inode->lock);
+		fsnotify_inode(inode, IN_ATTRIB);
 	}
 	return err;
 }
@@ -129,6 +131,7 @@ int vfs_removexattr(struct mount *mnt, struct inode *inode, const char *name,
 		pthread_mutex_lock(&inode->lock);
 		clock_gettime(CLOCK_REALTIME, &inode->ctime);
 		pthread_mutex_unlock(&inode->lock);
+		fsnotify_inode(inode, IN_ATTRIB);
 	}
 	return err;
 }

@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "common/waitq.h"
+#include "sentry/ipc/ipc.h"
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/rusage.h"
 #include "sentry/kernel/signal.h"
@@ -231,6 +232,8 @@ void proc_exit_task(struct task *t)
 		tg->exit_status = (t->exit_code & 0xff) << 8;
 	}
 	pthread_mutex_unlock(&tg->lock);
+	if (last)
+		ipc_exit_group(k, tg); /* SEM_UNDO, before the parent can see the exit */
 	leader = t == tg->leader;
 	k->nr_live--;
 

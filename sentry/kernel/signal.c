@@ -13,8 +13,10 @@
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/sigframe.h"
 #include "sentry/kernel/signal.h"
+#include "sentry/kernel/signalfd.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/vdso/vdso.h"
 
 #define SIG_DFL_H ((uint64_t)(uintptr_t)SIG_DFL)
 #define SIG_IGN_H ((uint64_t)(uintptr_t)SIG_IGN)
@@ -317,7 +319,7 @@ int sig_send_info(struct task *target, const struct linux_siginfo *info, bool gr
 	int sig = info->si_signo;
 	struct thread_group *tg = target->tg;
 	struct sighand *sh = tg->sighand;
-	bool fatal = false;
+	bool fatal = false, queued = false;
 	int err = 0;
 
 	if (sig < 0 || sig > LINUX_NSIG)
@@ -343,10 +345,13 @@ int sig_send_info(struct task *target, const struct linux_siginfo *info, bool gr
 	err = queue_signal(tg, group ? &tg->sig.pending : &target->sig.pending, info, false);
 	if (err)
 		goto out;
+	queued = true;
 	fatal = complete_signal(target, sig, group);
 out:
 	pthread_mutex_unlock(&sh->lock);
 	pthread_mutex_unlock(&tg->lock);
+	if (queued)
+		signalfd_notify();
 	if (fatal)
 		task_group_exit(target, death_status(tg, sig));
 	return err;
@@ -777,11 +782,9 @@ static int clock_now(int clockid, struct timespec *now)
 {
 	if (clockid == CLOCK_THREAD_CPUTIME_ID || clockid == CLOCK_PROCESS_CPUTIME_ID)
 		clockid = CLOCK_MONOTONIC;
-	if (clockid == CLOCK_REALTIME_ALARM)
-		clockid = CLOCK_REALTIME;
-	if (clockid == CLOCK_BOOTTIME_ALARM)
-		clockid = CLOCK_BOOTTIME;
-	return clock_gettime(clockid, now) ? -EINVAL : 0;
+	/* The guest's clocks (the vDSO's): a sleep never ends before its deadline as the
+	 * guest reads it. */
+	return vclock_gettime(clockid, now);
 }
 
 static long sleep_until(struct task *t, int clockid, const struct timespec *deadline, uaddr_t rmtp,

@@ -31,6 +31,7 @@ struct file;
 struct umem;
 struct waitq;
 struct vfork_done;
+struct ipc_ns;
 
 #define KERNEL_MAX_PID 32768 /* the sandbox's pid space, like pid_max */
 #define CRED_MAX_GROUPS 65536
@@ -165,6 +166,7 @@ struct kernel {
 	struct timespec boot_time; /* CLOCK_MONOTONIC at sandbox start */
 	struct fs_view *container_root; /* the mount tree processes the runtime starts see */
 	bool started; /* init released (the runtime's start gate open) */
+	struct ipc_ns *ipc; /* System V IPC objects (sentry/ipc), NULL until the first */
 };
 
 /* ---- tasks ---- */

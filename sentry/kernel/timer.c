@@ -222,24 +222,30 @@ static void fire_signal(struct ktimer *k)
  * heap and the CPU list. */
 static void fire(struct ktimer *k, int64_t now)
 {
+	int64_t missed = 0;
+
 	if (k->kind == KTIMER_RLIMIT_CPU) {
 		timer_rlimit_cpu_fire(k, now);
 		return;
 	}
-	fire_signal(k);
+	if (k->kind != KTIMER_FN)
+		fire_signal(k);
 	if (!k->interval) {
 		k->expires = 0;
+		if (k->kind == KTIMER_FN)
+			k->fn(k, 1);
 		return;
 	}
 	k->expires += k->interval;
 	if (k->expires <= now) {
 		/* Missed periods count as overruns, and the timer skips ahead. */
-		int64_t missed = (now - k->expires) / k->interval + 1;
-
+		missed = (now - k->expires) / k->interval + 1;
 		k->expires += missed * k->interval;
 		if (k->kind == KTIMER_POSIX)
 			k->overrun = (int)MIN((int64_t)INT32_MAX, k->overrun + missed);
 	}
+	if (k->kind == KTIMER_FN)
+		k->fn(k, (uint64_t)missed + 1);
 	timer_arm(k, k->expires, k->interval);
 }
 

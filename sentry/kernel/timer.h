@@ -10,8 +10,9 @@
  *
  * Timers belong to a process (tg->timers) and die with it (timer_task_exit).
  *
- * Lock order: timer lock (timer.c) -> tg->lock -> signal locks. Nothing here may be called
- * with tg->lock, a signal lock or k->lock held.
+ * Lock order: timer lock (timer.c) -> tg->lock -> signal locks; timer lock -> waitq locks
+ * (a KTIMER_FN timer's callback, timerfd.c). Nothing here may be called with tg->lock, a
+ * signal lock, a waitq lock or k->lock held.
  */
 #ifndef SENTRY_KERNEL_TIMER_H
 #define SENTRY_KERNEL_TIMER_H
@@ -27,7 +28,8 @@ struct thread_group;
 #define TIMER_MAX_PER_PROCESS 1024
 #define TIMER_CPU_TICK_NS 10000000LL /* CPU timers are checked every 10 ms */
 
-enum ktimer_kind { KTIMER_POSIX, KTIMER_ITIMER, KTIMER_RLIMIT_CPU };
+/* KTIMER_FN: no process, no signal; each expiry calls fn (timerfd). */
+enum ktimer_kind { KTIMER_POSIX, KTIMER_ITIMER, KTIMER_RLIMIT_CPU, KTIMER_FN };
 
 struct ktimer {
 	struct thread_group *tg;
@@ -47,6 +49,9 @@ struct ktimer {
 	bool queued; /* our signal is sent and not yet delivered */
 	int heap_idx; /* -1 when not in the deadline heap */
 	struct list_head cpu_node; /* on the CPU-timer list when armed and cpu */
+	/* KTIMER_FN: called on the timer thread under the timer lock with the number of
+	 * periods that elapsed (missed ones included); it must only take leaf locks. */
+	void (*fn)(struct ktimer *k, uint64_t expirations);
 };
 
 /* Guest timer specs, in ns. */

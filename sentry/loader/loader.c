@@ -19,6 +19,7 @@
 #include "sentry/loader/loader.h"
 #include "sentry/loader/stack.h"
 #include "sentry/mm/mm.h"
+#include "sentry/vdso/vdso.h"
 
 /* The stack ends this far below the top of the address space: an unmapped guard page. */
 #define LOADER_STACK_GAP PAGE_SIZE
@@ -210,8 +211,8 @@ static int loader_random(unsigned char *buf, size_t len)
 /* Writes argc, argv, envp, auxv and their strings below top. */
 static int loader_write_stack(struct mm *mm, const struct loader_args *args,
 			      const struct loader_ctx *c, const struct loader_elf *exe,
-			      const struct loader_elf *interp, uaddr_t top, uaddr_t *sp,
-			      struct mm_exe_info *info)
+			      const struct loader_elf *interp, uaddr_t top, uaddr_t vdso,
+			      uaddr_t *sp, struct mm_exe_info *info)
 {
 	struct loader_stack_spec s = {
 		.argv = c->argv,
@@ -223,6 +224,7 @@ static int loader_write_stack(struct mm *mm, const struct loader_args *args,
 		.phnum = exe->info.phnum,
 		.base = interp ? interp->bias : 0,
 		.entry = exe->entry,
+		.vdso = vdso,
 		/* vfs_cred carries only the fs ids; they equal the real ones until setfsuid. */
 		.uid = args->cred->fsuid,
 		.euid = args->cred->fsuid,
@@ -269,7 +271,7 @@ static int loader_exec_elf(struct mm *mm, const struct loader_args *args,
 	bool have_interp = false;
 	char *ipath = NULL;
 	uint64_t stack_size = loader_stack_size(args->stack_limit);
-	uaddr_t top;
+	uaddr_t top, vdso;
 	int err;
 
 	err = loader_elf_prepare(lf, &exe);
@@ -313,9 +315,13 @@ static int loader_exec_elf(struct mm *mm, const struct loader_args *args,
 	err = -ENOEXEC;
 	if (out->entry >= mm_task_size(mm))
 		goto out;
+	/* After the dynamic loader, as Linux's arch_setup_additional_pages() comes. */
+	err = vdso_map(mm, &vdso);
+	if (err)
+		goto out;
 	mm_set_brk_start(mm, exe.brk);
-	err = loader_write_stack(mm, args, c, &exe, have_interp ? &interp : NULL, top, &out->sp,
-				 &info);
+	err = loader_write_stack(mm, args, c, &exe, have_interp ? &interp : NULL, top, vdso,
+				 &out->sp, &info);
 	if (err)
 		goto out;
 	info.exe = lf->f;

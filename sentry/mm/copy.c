@@ -26,6 +26,9 @@ static uint8_t *guest_page(struct mm *mm, uaddr_t addr, enum access acc, const s
 	}
 	if (acc == ACC_WRITE && !(v->prot & PROT_WRITE))
 		return NULL;
+	/* The vvar page is every process's: not even a ptrace poke may write it. */
+	if (acc == ACC_FORCE_WRITE && (v->flags & VMA_NOMAYWRITE))
+		return NULL;
 	if (acc == ACC_READ && !(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return NULL;
 	pte = mm_page_get(mm, v, addr & PAGE_MASK, acc != ACC_READ, &err);

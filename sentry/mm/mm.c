@@ -128,6 +128,9 @@ int mm_fork(struct mm *src, struct mm **out)
 			if (err)
 				goto out_unlock;
 		}
+		a = pt_next_used(&src->pt, v.start, v.end);
+		if (vma_private(&v) && a < v.end)
+			v.flags |= VMA_FORKED;
 		if (v.file)
 			file_get(v.file);
 		err = vmas_insert(&mm->vmas, &v);

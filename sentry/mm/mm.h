@@ -57,6 +57,9 @@ void mm_set_brk_start(struct mm *mm, uaddr_t start);
  * Preconditions: the caller holds no mm lock and no lock a page fault takes (inode->lock). */
 struct inode;
 void mm_zap_file_range(struct inode *inode, uint64_t first_pgoff, uint64_t end_pgoff);
+/* Whether some address space maps inode shared and writable (F_SEAL_WRITE's -EBUSY).
+ * Preconditions: as mm_zap_file_range. */
+bool mm_file_mapped_writable(struct inode *inode);
 
 /* Handles a guest fault at addr: maps the page (allocating or copying it) and returns 0,
  * or returns -EFAULT (no VMA: SIGSEGV/SEGV_MAPERR) or -EACCES (protection:
@@ -127,6 +130,19 @@ struct mm_vma_info {
  * mm_vma_snapshot_free). 0 or -ENOMEM. */
 int mm_vma_snapshot(struct mm *mm, struct mm_vma_info **out, size_t *n);
 void mm_vma_snapshot_free(struct mm_vma_info *v, size_t n);
+
+/* A run of memory-file pages the sentry owns (the vDSO, vvar), mapped into a guest. */
+struct mm_special {
+	uint64_t memfile_off; /* first page (the caller keeps its own references) */
+	uint64_t npages;
+	int prot;
+	bool shared; /* MAP_SHARED: the sentry's later writes show (vvar) */
+	bool no_write; /* never writable, not even through mprotect or ptrace */
+	const char *name; /* "[vdso]": a static string */
+};
+/* Maps segs[0..n) back to back, top-down in the mmap area; *out = the first's address.
+ * 0, -ENOMEM. */
+int mm_map_special(struct mm *mm, const struct mm_special *segs, size_t n, uaddr_t *out);
 
 /* Statistics. */
 uint64_t mm_vm_size(struct mm *mm);

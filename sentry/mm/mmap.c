@@ -9,6 +9,7 @@
 #include <sys/sysmacros.h>
 
 #include "common/memfile.h"
+#include "fs/tmpfs/memfd.h"
 #include "fs/vfs/vfs.h"
 #include "sentry/mm/internal.h"
 
@@ -120,6 +121,12 @@ long mm_mmap(struct mm *mm, uaddr_t addr, uint64_t len, int prot, int flags, str
 		return -EINVAL;
 
 	pthread_mutex_lock(&mm->lock);
+	/* under mm->lock, so F_ADD_SEALS's look for writable mappings cannot miss this one */
+	if (file && type == MAP_SHARED && (prot & PROT_WRITE) &&
+	    (memfd_file_seals(file) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+		err = -EPERM;
+		goto out;
+	}
 	if (fixed) {
 		if (!range_ok(mm, addr, len)) {
 			err = addr < MM_MIN_ADDR ? -EPERM : -ENOMEM;
@@ -233,8 +240,16 @@ int mm_mprotect(struct mm *mm, uaddr_t addr, uint64_t len, int prot)
 	     i++) {
 		const struct vma *v = &mm->vmas.v[i];
 
+		/* a write-sealed memfd's shared mappings never had VM_MAYWRITE */
 		if (v->file && !vma_private(v) && (prot & PROT_WRITE) &&
-		    (v->file->flags & O_ACCMODE) != O_RDWR) {
+		    ((v->file->flags & O_ACCMODE) != O_RDWR ||
+		     (!(v->prot & PROT_WRITE) &&
+		      (memfd_file_seals(v->file) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))))) {
+			err = -EACCES;
+			goto out;
+		}
+		/* A special mapping without VM_MAYWRITE (vvar), as Linux refuses it. */
+		if ((v->flags & VMA_NOMAYWRITE) && (prot & PROT_WRITE)) {
 			err = -EACCES;
 			goto out;
 		}

@@ -7,6 +7,7 @@
  * Lock order: registry_lock -> mm->lock. Nothing takes the registry lock under an mm lock.
  */
 #include <pthread.h>
+#include <sys/mman.h>
 
 #include "common/list.h"
 #include "fs/vfs/vfs.h"
@@ -47,6 +48,28 @@ static void zap_mm(struct mm *mm, const struct inode *inode, uint64_t first, uin
 				 v->start + ((hi - vfirst) << PAGE_SHIFT));
 	}
 	pthread_mutex_unlock(&mm->lock);
+}
+
+bool mm_file_mapped_writable(struct inode *inode)
+{
+	bool found = false;
+	struct mm *mm;
+
+	pthread_mutex_lock(&registry_lock);
+	list_for_each_entry(mm, &registry, registry) {
+		pthread_mutex_lock(&mm->lock);
+		for (size_t i = 0; i < mm->vmas.n && !found; i++) {
+			const struct vma *v = &mm->vmas.v[i];
+
+			found = v->file && v->file->inode == inode && !vma_private(v) &&
+				(v->prot & PROT_WRITE);
+		}
+		pthread_mutex_unlock(&mm->lock);
+		if (found)
+			break;
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return found;
 }
 
 void mm_zap_file_range(struct inode *inode, uint64_t first_pgoff, uint64_t end_pgoff)

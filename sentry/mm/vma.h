@@ -17,6 +17,13 @@ struct file;
 
 /* A flags bit of our own, beyond every MAP_* flag: madvise(MADV_DONTFORK). */
 #define VMA_DONTFORK 0x40000000
+/* Another: a special mapping that may never become writable (the vvar page, which
+ * every process shares): mprotect refuses PROT_WRITE and ptrace pokes fail. */
+#define VMA_NOMAYWRITE 0x20000000
+/* And: a private VMA a fork copied with pages in it. Linux's copy carries its parent's
+ * anon_vma as well as its own, and never merges with a VMA made later (vma_merge's
+ * singular anon_vma_chain rule): the flag keeps such neighbours apart here too. */
+#define VMA_FORKED 0x10000000
 
 struct vma {
 	uaddr_t start, end; /* [start, end), page aligned */

@@ -48,7 +48,7 @@ static int path_name(const struct path *p, struct synth_buf *b)
 		free(buf);
 		return -ENOENT;
 	}
-	n = vfs_path_string(&root, p, buf, PATH_MAX);
+	n = vfs_d_path(&root, p, buf, PATH_MAX);
 	path_put(&root);
 	if (n > 0)
 		synth_write(b, buf, (size_t)n - 1);
@@ -100,7 +100,11 @@ static int file_name(struct file *f, struct synth_buf *b)
 
 		if (strcmp(kind, "pidfs") == 0)
 			kind = "pidfd";
-		synth_printf(b, "anon_inode:[%s]", kind);
+		/* inotify is the one kind Linux names without brackets */
+		if (strcmp(kind, "inotify") == 0)
+			synth_puts(b, "anon_inode:inotify");
+		else
+			synth_printf(b, "anon_inode:[%s]", kind);
 	}
 	return 0;
 }

@@ -85,7 +85,7 @@ static void vma_path(const struct mm_vma_info *v, const struct path *root, char 
 {
 	buf[0] = '\0';
 	if (v->file) {
-		if (v->file->path.mnt && vfs_path_string(root, &v->file->path, buf, len) > 0)
+		if (v->file->path.mnt && vfs_d_path(root, &v->file->path, buf, len) > 0)
 			return;
 		snprintf(buf, len, "/memfd: (deleted)");
 		return;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sentry/ipc/ipc.h"
 #include "sentry/kernel/task.h"
 #include "sentry/procfs/procfs_internal.h"
 
@@ -64,6 +65,7 @@ static const struct synth_entry root_entries[] = {
 	{ "stat", S_IFREG | 0444, &procfs_kstat_ops, NULL },
 	{ "swaps", S_IFREG | 0444, &procfs_swaps_ops, NULL },
 	{ "sys", S_IFDIR | 0555, &synth_table_dir_ops, &procfs_sys_table },
+	{ "sysvipc", S_IFDIR | 0555, &synth_table_dir_ops, &ipc_sysvipc_table },
 	{ "thread-self", S_IFLNK | 0777, &thread_self_ops, NULL },
 	{ "uptime", S_IFREG | 0444, &procfs_uptime_ops, NULL },
 	{ "version", S_IFREG | 0444, &procfs_version_ops, NULL },

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "fs/pipe/pipe.h"
+#include "sentry/ipc/ipc.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/vma.h"
@@ -170,6 +171,9 @@ static const struct synth_entry kernel_entries[] = {
 	SYSCTL_NUM("cap_last_cap", SYSCTL_CAP_LAST),
 	{ "domainname", S_IFREG | 0644, &uts_ops, (const void *)1 },
 	{ "hostname", S_IFREG | 0644, &uts_ops, NULL },
+	SYSCTL_NUM("msgmax", MSG_MAX),
+	SYSCTL_NUM("msgmnb", MSG_MNB),
+	SYSCTL_NUM("msgmni", IPC_MNI),
 	SYSCTL_NUM("ngroups_max", CRED_MAX_GROUPS),
 	SYSCTL_STR("osrelease", SYSCTL_OSRELEASE),
 	SYSCTL_STR("ostype", "Linux"),
@@ -177,6 +181,10 @@ static const struct synth_entry kernel_entries[] = {
 	SYSCTL_NUM("overflowuid", 65534),
 	SYSCTL_NUM("pid_max", KERNEL_MAX_PID),
 	SUBDIR("random", random_table),
+	SYSCTL_STR("sem", SEM_SYSCTL_STR),
+	SYSCTL_STR("shmall", SHM_MAX_STR),
+	SYSCTL_STR("shmmax", SHM_MAX_STR),
+	SYSCTL_NUM("shmmni", SHM_MNI),
 	SYSCTL_FN("threads-max", threads_max),
 	SYSCTL_STR("version", "#1 SMP Warden " WARDEN_VERSION),
 };

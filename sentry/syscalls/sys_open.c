@@ -12,6 +12,7 @@
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task.h"
 #include "sentry/syscalls/sys_fsutil.h"
+#include "sentry/syscalls/sys_memfd.h"
 #include "sentry/syscalls/sys_pipe.h"
 #include "sentry/syscalls/syscalls.h"
 
@@ -240,7 +241,7 @@ long sys_dup3(struct task *t, const struct sysargs *a)
 }
 
 /* fcntl(2): descriptor and status flags, F_DUPFD*, POSIX and OFD record locks
- * (sys_lock.c), pipe sizes; the rest (leases, seals...) is -EINVAL. */
+ * (sys_lock.c), pipe sizes, memfd seals; the rest (leases...) is -EINVAL. */
 long sys_fcntl(struct task *t, const struct sysargs *a)
 {
 	int fd = sysarg_int(a, 0), cmd = sysarg_int(a, 1);
@@ -284,6 +285,10 @@ long sys_fcntl(struct task *t, const struct sysargs *a)
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
 		ret = (f->flags & O_PATH) ? -EBADF : sys_pipe_fcntl(t, f, cmd, arg);
+		break;
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		ret = (f->flags & O_PATH) ? -EBADF : sys_memfd_fcntl(t, f, cmd, arg);
 		break;
 	default:
 		ret = (f->flags & O_PATH) ? -EBADF : -EINVAL;

@@ -15,6 +15,7 @@
 
 #include "fs/vfs/vfs.h"
 #include "sentry/mm/mm.h"
+#include "sentry/vdso/vdso.h"
 #include "tests/unit/loader/fake.h"
 
 #define FAKE_MIN_ADDR 0x10000UL
@@ -392,4 +393,14 @@ int mm_copy_out_force(struct mm *mm, uaddr_t dst, const void *src, size_t n)
 int fake_mm_read(struct mm *mm, uaddr_t addr, void *buf, size_t len)
 {
 	return fake_copy(mm, addr, buf, len, false);
+}
+
+/* ---- vdso ---- */
+
+/* The vDSO needs the memory file: these tests load programs without one (no
+ * AT_SYSINFO_EHDR), as a kernel without a vDSO would. */
+int vdso_map(struct mm *mm, uaddr_t *base)
+{
+	*base = 0;
+	return 0;
 }
