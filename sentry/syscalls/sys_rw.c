@@ -6,12 +6,14 @@
  * waitq and retries (rw_call), so every file type with a waitq blocks the same way.
  */
 #include <errno.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
+#include "fs/unix/unix.h"
 #include "fs/vfs/vfs.h"
 #include "sentry/abi/linux.h"
 #include "sentry/kernel/fdtable.h"
@@ -94,7 +96,8 @@ static ssize_t rw_call(struct task *t, struct file *f, struct iovec *iov, int cn
 				return (ssize_t)done;
 			continue;
 		}
-		if (n == -EPIPE && !is_read)
+		/* Linux raises SIGPIPE for pipes and stream sockets, not for packet sockets */
+		if (n == -EPIPE && !is_read && !(unix_is_socket(f) && unix_type(f) != SOCK_STREAM))
 			sig_send(t, SIGPIPE, false);
 		if (n != -EAGAIN || (f->flags & O_NONBLOCK))
 			break;
