@@ -15,7 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -174,8 +180,42 @@ static void *relay_main(void *arg)
 }
 
 /*
+ * The guardian's own seccomp filter (no libseccomp: it runs in a child forked from a
+ * threaded process, where malloc may not be called): read its pipe, get and set the
+ * terminal's attributes (TCGETS, TCSETS), exit. Anything else kills it.
+ */
+static void guardian_filter(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_read, 5, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit_group, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rt_sigreturn, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 2, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* ioctl: only TCGETS and TCSETS (glibc's tcsetattr reads, then sets) */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TCSETS, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TCGETS, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		_exit(1);
+}
+
+/*
  * A process that puts the host terminal back if the sentry dies without doing it: it
- * waits for the pipe to close; a byte first means "restored already".
+ * waits for the pipe to close; a byte first means "restored already". It runs under a
+ * filter of its own (guardian_filter).
  */
 static int start_guardian(const struct termios *saved, pid_t *pidp)
 {
@@ -198,6 +238,7 @@ static int start_guardian(const struct termios *saved, pid_t *pidp)
 		for (int fd = 3; fd < 1024; fd++)
 			if (fd != p[0])
 				close(fd);
+		guardian_filter();
 		while (read(p[0], &c, 1) < 0 && errno == EINTR)
 			;
 		_exit(tcsetattr(STDIN_FILENO, TCSANOW, saved) < 0);
