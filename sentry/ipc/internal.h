@@ -131,6 +131,9 @@ struct ipc_obj *ipc_ids_find(struct ipc_ids *ids, int id, long *err);
 struct ipc_obj *ipc_ids_find_key(struct ipc_ids *ids, int32_t key);
 /* The object at index idx (SHM_STAT & co.), NULL if none. */
 struct ipc_obj *ipc_ids_at(struct ipc_ids *ids, int idx);
+/* The object a *ctl command names: by table index for the *_STAT commands (by_index),
+ * else by id; NULL with *err -EINVAL (no such index) or ipc_ids_find's error. */
+struct ipc_obj *ipc_ids_ctl_lookup(struct ipc_ids *ids, int id, bool by_index, long *err);
 
 /* Fills o's owner and creator from t's creds, mode from flags & 0777, ctime = now. */
 void ipc_obj_init(struct task *t, struct ipc_obj *o, int32_t key, int flags);

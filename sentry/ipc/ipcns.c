@@ -204,3 +204,14 @@ void ipc_exit_group(struct kernel *k, struct thread_group *tg)
 	ipc_sem_undo_exit_locked(ns, tg);
 	pthread_mutex_unlock(&ns->lock);
 }
+
+struct ipc_obj *ipc_ids_ctl_lookup(struct ipc_ids *ids, int id, bool by_index, long *err)
+{
+	struct ipc_obj *o;
+
+	if (!by_index)
+		return ipc_ids_find(ids, id, err);
+	o = ipc_ids_at(ids, id);
+	*err = o ? 0 : -EINVAL;
+	return o;
+}

@@ -322,12 +322,7 @@ long ipc_msgctl(struct task *t, int id, int cmd, uaddr_t buf)
 	if (cmd == IPC_C_SET && task_copy_in(t, buf, &ds, sizeof(ds)))
 		return -EFAULT;
 	pthread_mutex_lock(&ns->lock);
-	if (cmd == MSG_STAT || cmd == MSG_STAT_ANY) {
-		o = ipc_ids_at(&ns->msg, id);
-		ret = o ? 0 : -EINVAL;
-	} else {
-		o = ipc_ids_find(&ns->msg, id, &ret);
-	}
+	o = ipc_ids_ctl_lookup(&ns->msg, id, cmd == MSG_STAT || cmd == MSG_STAT_ANY, &ret);
 	if (!o)
 		goto out_unlock;
 	q = queue_of(o);

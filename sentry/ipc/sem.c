@@ -444,12 +444,7 @@ long ipc_semctl(struct task *t, int id, int num, int cmd, uint64_t arg)
 		break;
 	}
 	pthread_mutex_lock(&ns->lock);
-	if (cmd == SEM_STAT || cmd == SEM_STAT_ANY) {
-		o = ipc_ids_at(&ns->sem, id);
-		ret = o ? 0 : -EINVAL;
-	} else {
-		o = ipc_ids_find(&ns->sem, id, &ret);
-	}
+	o = ipc_ids_ctl_lookup(&ns->sem, id, cmd == SEM_STAT || cmd == SEM_STAT_ANY, &ret);
 	if (!o)
 		goto out_unlock;
 	s = set_of(o);
